@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError } from 'commander';
+import { runInfo, runTimestamps } from '../src/cli/recording-commands.js';
+import { VERSION } from '../src/version.js';
+
+const program = new Command();
+program
+  .name('k4sync')
+  .description('Record and audit synchronized multi-sensor Azure Kinect (and Orbbec Femto) takes.')
+  .version(VERSION)
+  .showHelpAfterError('(run with --help for usage)');
+
+program
+  .command('info')
+  .description('What each recording holds: modes, fps, sync role, delays, serial, firmware, frames per track, first and last device timestamp, whether it was finalized, warnings.')
+  .argument('<file.mkv...>', 'Azure Kinect recordings (from k4arecorder, k4sync, Depthkit, pyk4a, ...)')
+  .option('--json', 'machine-readable output: one object for one file, an array for several')
+  .addHelpText('after', '\nExit status: 0 when every file was read, 2 when any file is not a readable Azure Kinect recording.\n\nExample:\n  k4sync info take-0042/*.mkv')
+  .action((files: string[], opts: { json?: boolean }) => {
+    process.exitCode = runInfo(files, { json: opts.json === true });
+  });
+
+const TRACKS = ['COLOR', 'DEPTH', 'IR', 'IMU'] as const;
+program
+  .command('timestamps')
+  .description('Every device timestamp of a recording as CSV (track,index,device_timestamp_us): COLOR, DEPTH and IR blocks, then IMU samples (accelerometer time), each in file order.')
+  .argument('<file.mkv>', 'an Azure Kinect recording')
+  .option('--track <name>', `only one track: ${TRACKS.join(', ')}`, (v: string) => {
+    const t = v.toUpperCase();
+    if (!(TRACKS as readonly string[]).includes(t)) throw new InvalidArgumentError(`expected one of ${TRACKS.join(', ')}, got "${v}"`);
+    return t as (typeof TRACKS)[number];
+  })
+  .addHelpText('after', '\nTimestamps are device time in µs (block time + K4A_START_OFFSET_NS), exactly what the SDK\'s playback API returns.\n\nExample:\n  k4sync timestamps 000123456789.mkv --track DEPTH > depth.csv')
+  .action(async (file: string, opts: { track?: (typeof TRACKS)[number] }) => {
+    process.exitCode = await runTimestamps(file, opts.track);
+  });
+
+program.exitOverride((err) => {
+  // commander reports usage errors with exit code 1; k4sync keeps 1 for a failing take and 2 for bad input.
+  process.exit(err.exitCode === 0 ? 0 : 2);
+});
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,61 @@
+import { once } from 'node:events';
+import {
+  describeRecording, isRecordingError, readRecording, summarize, timestampsCsv, type RecordingSummary, type TimestampTrack,
+} from '../recording/index.js';
+
+export const EXIT_OK = 0;
+export const EXIT_BAD_INPUT = 2;
+
+interface FileError {
+  file: string;
+  error: { code: string; message: string; offset: number | null };
+}
+
+function fileError(file: string, e: unknown): FileError {
+  if (isRecordingError(e)) return { file, error: { code: e.code, message: e.message, offset: e.offset } };
+  // Anything else is a k4sync bug; say so rather than pretend the file is at fault.
+  return { file, error: { code: 'K4S_INTERNAL', message: `k4sync failed on ${file}: ${String(e)}. Please report this with the file.`, offset: null } };
+}
+
+/** `k4sync info`: one file's problem never stops the others. */
+export function runInfo(files: string[], opts: { json: boolean }): number {
+  const results: (RecordingSummary | FileError)[] = [];
+  for (const file of files) {
+    try {
+      results.push(summarize(readRecording(file)));
+    } catch (e) {
+      results.push(fileError(file, e));
+    }
+  }
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify(results.length === 1 ? results[0] : results, null, 2)}\n`);
+  } else {
+    const blocks = results.map((r) => ('error' in r ? `${r.file}\n  error      ${r.error.code}: ${r.error.message}` : describeRecording(r)));
+    process.stdout.write(`${blocks.join('\n\n')}\n`);
+  }
+  return results.some((r) => 'error' in r) ? EXIT_BAD_INPUT : EXIT_OK;
+}
+
+/** `k4sync timestamps`: streams CSV, respecting back-pressure and a reader that goes away (| head). */
+export async function runTimestamps(file: string, track?: TimestampTrack): Promise<number> {
+  let rec;
+  try {
+    rec = readRecording(file);
+  } catch (e) {
+    const { error } = fileError(file, e);
+    process.stderr.write(`k4sync: ${error.code}: ${error.message}\n`);
+    return EXIT_BAD_INPUT;
+  }
+  if (rec.startOffset.source === 'none') {
+    process.stderr.write(`k4sync: warning: ${file} has no start offset; timestamps are relative to its first block.\n`);
+  }
+  let closed = false;
+  process.stdout.on('error', () => {
+    closed = true;
+  });
+  for (const chunk of timestampsCsv(rec, track)) {
+    if (closed) break;
+    if (!process.stdout.write(chunk)) await Promise.race([once(process.stdout, 'drain'), once(process.stdout, 'close')]);
+  }
+  return EXIT_OK;
+}

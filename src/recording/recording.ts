@@ -1,0 +1,342 @@
+import { ClusterScanner, TrackSink, type ClusterEnd } from './clusters.js';
+import { integerTag, identifyTracks, looksLikeK4a, readConfiguration, tagValue } from './configuration.js';
+import { readHeader, readString, readUint, type ElementHeader } from './ebml.js';
+import { RecordingError, type RecordingErrorCode } from './errors.js';
+import { parseAttachments, parseInfo, parseTags, parseTracks, type ParseNotes } from './header.js';
+import { ID } from './ids.js';
+import { FileSource, type ByteSource } from './source.js';
+import type {
+  AttachmentInfo, Calibration, CustomTrackSummary, Recording, RecordingWarning, SegmentInfo, StartOffset, Tag, TrackInfo,
+} from './types.js';
+import { dataOf, listChildren, type Child } from './walk.js';
+
+/** Info, Tracks and Tags are read whole; anything this large is damage, not a header. */
+const MAX_HEADER_ELEMENT_BYTES = 64 * 1024 * 1024;
+const MAX_CALIBRATION_BYTES = 16 * 1024 * 1024;
+/** How far past damage the reader looks for the next cluster before giving up. */
+const RESYNC_WINDOW_BYTES = 256 * 1024 * 1024;
+const RESYNC_CHUNK_BYTES = 1024 * 1024;
+const CLUSTER_ID_BYTES = [0x1f, 0x43, 0xb6, 0x75];
+
+/**
+ * Opens an Azure Kinect recording and reads everything k4sync needs from it: header, tags, calibration,
+ * and the device timestamp of every COLOR, DEPTH and IR block and IMU sample. Payloads are skipped.
+ * Throws RecordingError (with a stable code) for input that is not a usable recording.
+ */
+export function readRecording(path: string): Recording {
+  let src: FileSource;
+  try {
+    src = new FileSource(path);
+  } catch (e) {
+    const reason = (e as NodeJS.ErrnoException).code;
+    const why =
+      reason === 'ENOENT' ? 'there is no such file' :
+      reason === 'EISDIR' ? 'it is a folder, not a file' :
+      reason === 'EACCES' ? 'permission was denied' : `it could not be opened (${reason ?? String(e)})`;
+    throw new RecordingError('K4S_UNREADABLE', `Cannot read ${path}: ${why}. Check the path.`, path);
+  }
+  try {
+    return readRecordingFrom(src, path);
+  } finally {
+    src.close();
+  }
+}
+
+class Reader implements ParseNotes {
+  readonly warnings: RecordingWarning[] = [];
+  info: SegmentInfo | null = null;
+  tracks: TrackInfo[] | null = null;
+  tags: Tag[] = [];
+  attachments: AttachmentInfo[] = [];
+  scanner: ClusterScanner | null = null;
+  sinks = new Map<number, TrackSink>();
+  truncatedAt: number | null = null;
+  segmentSized = false;
+  clusters = 0;
+
+  constructor(readonly src: ByteSource, readonly path: string) {}
+
+  warn(code: string, message: string, offset?: number): void {
+    if (this.warnings.length < 100 && !this.warnings.some((w) => w.code === code && w.message === message)) {
+      this.warnings.push(offset === undefined ? { code, message } : { code, message, offset });
+    }
+  }
+
+  fail(code: RecordingErrorCode, message: string, offset: number | null = null): never {
+    throw new RecordingError(code, message, this.path, offset);
+  }
+}
+
+export function readRecordingFrom(src: ByteSource, path: string): Recording {
+  const r = new Reader(src, path);
+  const segment = readPreamble(r);
+  const segEnd = segmentEnd(r, segment);
+  readSegment(r, segment.dataStart, segEnd);
+  return assemble(r);
+}
+
+function readPreamble(r: Reader): ElementHeader {
+  const { src } = r;
+  const magic = src.read(0, 4);
+  if (src.size === 0) r.fail('K4S_NOT_EBML', `${r.path} is empty. It is not a recording; record the take again or pick another file.`);
+  if (magic.length < 4 || readUint(magic) !== ID.EBML) {
+    r.fail('K4S_NOT_EBML', `${r.path} is not a Matroska (MKV) file: it does not start with an EBML header. Point k4sync at the .mkv files of a take.`, 0);
+  }
+  const ebml = readHeader(src, 0, src.size);
+  if (typeof ebml === 'string' || ebml.size === null || ebml.dataStart + ebml.size > src.size) {
+    r.fail(src.size < 64 ? 'K4S_TRUNCATED' : 'K4S_CORRUPT', `${r.path} has a damaged EBML header; the file is cut short or corrupt.`, 0);
+  }
+  const { children, stop } = listChildren(src, ebml.dataStart, ebml.dataStart + ebml.size);
+  if (stop) r.fail('K4S_CORRUPT', `${r.path} has a damaged EBML header (${stop.reason}).`, stop.at);
+  const docTypeEl = children.find((c) => c.id === ID.DocType);
+  const docType = docTypeEl && docTypeEl.size <= 64 ? readString(dataOf(src, docTypeEl)) : 'matroska';
+  if (docType !== 'matroska') {
+    r.fail('K4S_NOT_MATROSKA', `${r.path} is an EBML file of type "${docType}", not Matroska; Azure Kinect recordings are .mkv files.`, 0);
+  }
+  let pos = ebml.dataStart + ebml.size;
+  for (;;) {
+    const h = readHeader(src, pos, src.size);
+    if (h === 'eof') r.fail('K4S_TRUNCATED', `${r.path} ends right after its EBML header: the recording holds no data. It was cut short while being written or copied.`, pos);
+    if (typeof h === 'string') r.fail('K4S_CORRUPT', `${r.path} is damaged right after its EBML header.`, pos);
+    if (h.id === ID.Segment) return h;
+    if ((h.id !== ID.Void && h.id !== ID.CRC32) || h.size === null) {
+      r.fail('K4S_CORRUPT', `${r.path} has no Matroska Segment after its EBML header.`, pos);
+    }
+    pos = h.dataStart + h.size;
+  }
+}
+
+/** A Segment sized 0 (k4arecord before its first flush) or unknown runs to the end of the file. */
+function segmentEnd(r: Reader, segment: ElementHeader): number {
+  if (segment.size === null || segment.size === 0) return r.src.size;
+  r.segmentSized = true;
+  const end = segment.dataStart + segment.size;
+  if (end > r.src.size) {
+    r.warn('K4S_TRUNCATED', `The file is ${end - r.src.size} bytes shorter than its Segment says: it was cut short.`, r.src.size);
+    return r.src.size;
+  }
+  return end;
+}
+
+function readSegment(r: Reader, start: number, end: number): void {
+  const { src } = r;
+  let pos = start;
+  while (pos < end) {
+    const h = readHeader(src, pos, end);
+    if (h === 'eof') {
+      r.truncatedAt = pos;
+      break;
+    }
+    const bad = typeof h === 'string' || (h.size === null && h.id !== ID.Cluster);
+    const overruns = typeof h !== 'string' && h.size !== null && h.dataStart + h.size > end;
+    if (bad || (overruns && h.id !== ID.Cluster)) {
+      const next = damaged(r, pos, end, bad ? 'an element with an invalid header' : 'an element whose size runs past the end of the file');
+      if (next === null) break;
+      pos = next;
+      continue;
+    }
+    const el = h as ElementHeader;
+    if (el.id === ID.Cluster) {
+      const result = scanCluster(r, el, end);
+      if (result.truncatedAt !== undefined) {
+        r.truncatedAt = result.truncatedAt;
+        break;
+      }
+      if (result.corruptAt !== undefined) {
+        const next = damaged(r, result.corruptAt, end, 'a damaged element inside a cluster');
+        if (next === null) break;
+        pos = next;
+        continue;
+      }
+      pos = result.next;
+      continue;
+    }
+    const child = { ...el, size: el.size!, end: el.dataStart + el.size! } as Child;
+    readHeaderElement(r, child);
+    pos = child.end;
+  }
+}
+
+function readHeaderElement(r: Reader, el: Child): void {
+  const big = el.size > MAX_HEADER_ELEMENT_BYTES;
+  switch (el.id) {
+    case ID.Info:
+      if (big) r.fail('K4S_CORRUPT', 'The Info element is implausibly large; the file is corrupt.', el.start);
+      r.info ??= parseInfo(r.src, el, r);
+      break;
+    case ID.Tracks:
+      if (big) r.fail('K4S_CORRUPT', 'The Tracks element is implausibly large; the file is corrupt.', el.start);
+      r.tracks ??= parseTracks(r.src, el, r);
+      break;
+    case ID.Tags:
+      if (big) r.warn('K4S_CORRUPT', 'A Tags element is implausibly large and was skipped.', el.start);
+      else r.tags.push(...parseTags(r.src, el, r));
+      break;
+    case ID.Attachments:
+      r.attachments.push(...parseAttachments(r.src, el, r));
+      break;
+  }
+}
+
+function scanCluster(r: Reader, el: ElementHeader, end: number): ClusterEnd {
+  r.scanner ??= startScanner(r, el.start);
+  r.clusters++;
+  return r.scanner.scan(el, end);
+}
+
+/** The first cluster is where the header must be complete: decide here whether this is a K4A file. */
+function startScanner(r: Reader, at: number): ClusterScanner {
+  if (!r.tracks) r.fail('K4S_CORRUPT', `${r.path} has no track list before its first cluster; it is not a readable recording.`, at);
+  identifyTracks(r.tracks, r.tags);
+  if (!looksLikeK4a(r.tracks, r.tags)) notK4a(r);
+  for (const t of r.tracks) {
+    const step = t.defaultDurationNs ? t.defaultDurationNs / 1000 : null;
+    r.sinks.set(t.number, new TrackSink(t.builtin === 'IMU' ? 'imu' : 'frames', step));
+  }
+  return new ClusterScanner(r.src, (r.info ??= defaultInfo()).timecodeScaleNs, r.sinks, r);
+}
+
+function notK4a(r: Reader): never {
+  const names = (r.tracks ?? []).map((t) => `${t.name || `#${t.number}`} (${t.codecId})`).join(', ') || 'none';
+  r.fail('K4S_NOT_K4A', `${r.path} is a Matroska file but not an Azure Kinect recording (tracks: ${names}; no K4A tags). Audit the MKVs written by k4arecorder, k4sync or another Azure Kinect recorder.`);
+}
+
+function defaultInfo(): SegmentInfo {
+  return { timecodeScaleNs: 1_000_000, muxingApp: null, writingApp: null, title: null, dateUtc: null, durationUs: null };
+}
+
+/**
+ * Damage in the middle of a file: say where, then look for the next cluster so that every complete
+ * block after the damage is still kept. Returns where to resume, or null to stop.
+ */
+function damaged(r: Reader, at: number, end: number, what: string): number | null {
+  if (!r.scanner) r.fail('K4S_CORRUPT', `${r.path} has ${what} in its header at byte ${at}; the file is corrupt.`, at);
+  const next = findNextCluster(r.src, at + 1, Math.min(end, at + RESYNC_WINDOW_BYTES));
+  r.warn('K4S_CORRUPT', next === null
+    ? `The file has ${what} at byte ${at}; nothing after it could be read.`
+    : `The file has ${what} at byte ${at}; bytes ${at}–${next} were skipped and reading resumed at the next cluster.`, at);
+  if (next === null) r.truncatedAt ??= at;
+  return next;
+}
+
+function findNextCluster(src: ByteSource, from: number, end: number): number | null {
+  for (let pos = from; pos < end; pos += RESYNC_CHUNK_BYTES) {
+    const chunk = src.read(pos, Math.min(RESYNC_CHUNK_BYTES + 3, end - pos)).slice();
+    for (let i = 0; i + 4 <= chunk.length; i++) {
+      if (chunk[i] !== CLUSTER_ID_BYTES[0] || chunk[i + 1] !== CLUSTER_ID_BYTES[1]) continue;
+      if (chunk[i + 2] !== CLUSTER_ID_BYTES[2] || chunk[i + 3] !== CLUSTER_ID_BYTES[3]) continue;
+      const h = readHeader(src, pos + i, end);
+      if (typeof h === 'string') continue;
+      const first = readHeader(src, h.dataStart, end);
+      if (typeof first !== 'string' && (first.id === ID.Timestamp || first.id === ID.CRC32)) return pos + i;
+    }
+  }
+  return null;
+}
+
+function resolveStartOffset(r: Reader): StartOffset {
+  const ns = integerTag(r.tags, 'K4A_START_OFFSET_NS', r);
+  if (ns !== null) return { ns, source: 'tag' };
+  const first = r.scanner?.firstImu;
+  if (first) {
+    let ns = first.accNs - BigInt(Math.round(first.blockTimeUs * 1000));
+    // Block times are only as fine as TimecodeScale (1 ms in pre-1.0 files): the offset cannot be finer.
+    const scale = BigInt(r.info?.timecodeScaleNs ?? 1000);
+    ns -= ns % scale;
+    r.warn('K4S_NO_START_OFFSET', `K4A_START_OFFSET_NS is missing (the file was not finalized); the start offset ${ns} ns was recovered from the first IMU sample.`);
+    return { ns, source: 'imu' };
+  }
+  r.warn('K4S_NO_START_OFFSET', 'K4A_START_OFFSET_NS is missing (the file was not finalized) and there is no IMU track to recover it from: timestamps are relative to the first block of the file, not device time.');
+  return { ns: 0n, source: 'none' };
+}
+
+function readCalibration(r: Reader): Calibration | null {
+  const tag = r.tags.find((t) => t.name === 'K4A_CALIBRATION_FILE');
+  const byUid = tag?.target.kind === 'attachment' ? tag.target.uid : null;
+  const fileName = tag?.value || 'calibration.json';
+  const a = r.attachments.find((x) => byUid !== null && x.uid === byUid) ?? r.attachments.find((x) => x.fileName === fileName);
+  if (!a) return null;
+  if (a.size > MAX_CALIBRATION_BYTES) {
+    r.warn('K4S_BAD_CALIBRATION', `The calibration attachment is ${a.size} bytes, too large to be a calibration; it was not read.`);
+    return { fileName: a.fileName, json: null, bytes: a.size };
+  }
+  const text = new TextDecoder().decode(r.src.read(a.offset, a.size)).replace(/\0+$/, '');
+  try {
+    return { fileName: a.fileName, json: JSON.parse(text) as unknown, bytes: a.size };
+  } catch {
+    r.warn('K4S_BAD_CALIBRATION', `The calibration attachment ${a.fileName} is not valid JSON.`);
+    return { fileName: a.fileName, json: null, bytes: a.size };
+  }
+}
+
+function assemble(r: Reader): Recording {
+  if (!r.scanner) {
+    if (!r.tracks) r.fail(r.truncatedAt !== null ? 'K4S_TRUNCATED' : 'K4S_CORRUPT', `${r.path} ends before its track list: it holds no readable recording.`, r.truncatedAt);
+    identifyTracks(r.tracks, r.tags);
+    if (!looksLikeK4a(r.tracks, r.tags)) notK4a(r);
+  }
+  const tracks = r.tracks!;
+  const info = r.info ?? defaultInfo();
+  const startOffset = resolveStartOffset(r);
+  const offsetUs = Number(startOffset.ns / 1000n);
+  const { configuration, device, legacy } = readConfiguration(tracks, r.tags, offsetUs, r);
+
+  const deviceTimes = (role: string): Float64Array | null => {
+    const t = tracks.find((x) => x.builtin === role);
+    if (!t) return null;
+    const out = r.sinks.get(t.number)?.times.toArray() ?? new Float64Array(0);
+    for (let i = 0; i < out.length; i++) out[i]! += offsetUs;
+    return out;
+  };
+  const imuTrack = tracks.find((t) => t.builtin === 'IMU');
+  const imuSink = imuTrack ? r.sinks.get(imuTrack.number) : undefined;
+  const customTracks: CustomTrackSummary[] = tracks
+    .filter((t) => t.builtin === null)
+    .map((t) => {
+      const s = r.sinks.get(t.number);
+      const times = s?.times.toArray();
+      return {
+        track: t,
+        blocks: s?.blocks ?? 0,
+        firstUs: times?.length ? times[0]! + offsetUs : null,
+        lastUs: times?.length ? times[times.length - 1]! + offsetUs : null,
+      };
+    });
+  let lastUs = 0;
+  for (const s of r.sinks.values()) lastUs = Math.max(lastUs, s.lastUs);
+
+  const finalized = r.segmentSized && tagValue(r.tags, 'K4A_START_OFFSET_NS') !== null;
+  if (!finalized) {
+    r.warn('K4S_UNFINALIZED', 'The recording was not finalized (its writer stopped without closing it): it has no Segment size or start offset. Every complete block was read.');
+  }
+  if (r.truncatedAt !== null) {
+    r.warn('K4S_TRUNCATED', `The file is cut short: good data ends at byte ${r.truncatedAt} of ${r.src.size}; every complete block before it was kept.`, r.truncatedAt);
+  }
+  if (legacy) {
+    r.warn('K4S_LEGACY', `This file was written by a pre-1.0 Azure Kinect SDK (${info.writingApp ?? 'unknown writer'}); it was read with the legacy rules (DEPTH_IR track, little-endian YUY2 depth, lower-case modes).`);
+  }
+
+  return {
+    path: r.path,
+    fileSize: r.src.size,
+    info,
+    tracks,
+    tags: r.tags,
+    attachments: r.attachments,
+    calibration: readCalibration(r),
+    configuration,
+    device,
+    startOffset,
+    color: deviceTimes('COLOR'),
+    depth: deviceTimes('DEPTH'),
+    ir: deviceTimes('IR'),
+    imu: imuSink ? { accTimestampsUs: imuSink.acc!.toArray(), gyroTimestampsUs: imuSink.gyro!.toArray() } : null,
+    customTracks,
+    recordingLengthUs: lastUs,
+    finalized,
+    truncatedAt: r.truncatedAt,
+    legacy,
+    warnings: r.warnings,
+    bytesRead: r.src.bytesRead,
+  };
+}

@@ -1,0 +1,151 @@
+/** What `src/recording` tells the rest of k4sync about one Azure Kinect recording. */
+
+export type BuiltinTrack = 'COLOR' | 'DEPTH' | 'IR' | 'IMU';
+
+export type ColorFormat = 'MJPG' | 'NV12' | 'YUY2' | 'BGRA32';
+export type ColorResolution = '720P' | '1080P' | '1440P' | '1536P' | '2160P' | '3072P';
+export type DepthMode = 'NFOV_2X2BINNED' | 'NFOV_UNBINNED' | 'WFOV_2X2BINNED' | 'WFOV_UNBINNED' | 'PASSIVE_IR';
+export type WiredSyncMode = 'STANDALONE' | 'MASTER' | 'SUBORDINATE';
+export type CameraFps = 5 | 15 | 30;
+
+export interface SegmentInfo {
+  /** Nanoseconds per Matroska timestamp tick; 1000 in every k4arecord file. */
+  timecodeScaleNs: number;
+  muxingApp: string | null;
+  writingApp: string | null;
+  title: string | null;
+  /** When the writer was created (k4arecord: before the first frame, not at it). */
+  dateUtc: Date | null;
+  /** Matroska Duration converted to µs; written only when a file is finalized. */
+  durationUs: number | null;
+}
+
+export interface TrackInfo {
+  number: number;
+  uid: bigint | null;
+  name: string;
+  /** Matroska TrackType: 1 video, 2 audio, 0x11 subtitle. */
+  type: number;
+  codecId: string;
+  /** FOURCC from the BITMAPINFOHEADER of V_MS/VFW/FOURCC tracks. */
+  fourcc: string | null;
+  width: number | null;
+  height: number | null;
+  bitCount: number | null;
+  defaultDurationNs: number | null;
+  /** Which built-in stream this is, found by K4A_*_TRACK tag first, then by name. */
+  builtin: BuiltinTrack | null;
+}
+
+export type TagTarget =
+  | { kind: 'global' }
+  | { kind: 'track'; uid: bigint }
+  | { kind: 'attachment'; uid: bigint }
+  | { kind: 'other'; type: string | null };
+
+export interface Tag {
+  name: string;
+  value: string;
+  target: TagTarget;
+}
+
+export interface AttachmentInfo {
+  fileName: string;
+  mimeType: string | null;
+  uid: bigint | null;
+  size: number;
+  /** Byte offset of the attachment data in the file. */
+  offset: number;
+}
+
+/** The same facts as the SDK's k4a_record_configuration_t, with names instead of enum numbers. */
+export interface RecordConfiguration {
+  colorFormat: ColorFormat | null;
+  colorResolution: ColorResolution | null;
+  depthMode: DepthMode | null;
+  cameraFps: CameraFps | null;
+  colorTrackEnabled: boolean;
+  depthTrackEnabled: boolean;
+  irTrackEnabled: boolean;
+  imuTrackEnabled: boolean;
+  depthDelayOffColorUs: number;
+  wiredSyncMode: WiredSyncMode;
+  subordinateDelayOffMasterUs: number;
+  /** 64-bit exact (the SDK keeps 32 bits and wraps past 71.6 minutes). */
+  startTimestampOffsetUs: number;
+}
+
+export interface DeviceInfo {
+  serial: string | null;
+  colorFirmware: string | null;
+  depthFirmware: string | null;
+}
+
+export type StartOffsetSource =
+  /** From the K4A_START_OFFSET_NS tag of a finalized file. */
+  | 'tag'
+  /** Recovered from the first IMU sample: the file was not finalized. */
+  | 'imu'
+  /** Neither: device timestamps are relative to the first block of the file. */
+  | 'none';
+
+export interface StartOffset {
+  ns: bigint;
+  source: StartOffsetSource;
+}
+
+export interface RecordingWarning {
+  code: string;
+  message: string;
+  offset?: number;
+}
+
+export interface ImuSamples {
+  /** Accelerometer timestamps, device µs. */
+  accTimestampsUs: Float64Array;
+  gyroTimestampsUs: Float64Array;
+}
+
+export interface CustomTrackSummary {
+  track: TrackInfo;
+  blocks: number;
+  firstUs: number | null;
+  lastUs: number | null;
+}
+
+export interface Calibration {
+  fileName: string;
+  /** Parsed calibration JSON, or null when it does not parse. */
+  json: unknown;
+  bytes: number;
+}
+
+export interface Recording {
+  path: string;
+  fileSize: number;
+  info: SegmentInfo;
+  tracks: TrackInfo[];
+  tags: Tag[];
+  attachments: AttachmentInfo[];
+  calibration: Calibration | null;
+  configuration: RecordConfiguration;
+  device: DeviceInfo;
+  startOffset: StartOffset;
+  /** Device timestamps in µs, one per block in file order; null when the track is absent. */
+  color: Float64Array | null;
+  depth: Float64Array | null;
+  ir: Float64Array | null;
+  imu: ImuSamples | null;
+  customTracks: CustomTrackSummary[];
+  /** Last timestamp relative to the start offset, as k4a_playback_get_recording_length_usec. */
+  recordingLengthUs: number;
+  /** The writer flushed and closed it: Segment size set and the start offset tag present. */
+  finalized: boolean;
+  /** Where good data ends when the file is cut short; null for a whole file. */
+  truncatedAt: number | null;
+  /** True for pre-1.0 SDK files (YUY2 depth, DEPTH_IR, lower-case modes). */
+  legacy: boolean;
+  warnings: RecordingWarning[];
+  /** Bytes read from the file to produce this; a fraction of the file size when payloads are skipped. */
+  bytesRead: number;
+}
