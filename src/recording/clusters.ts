@@ -2,7 +2,7 @@ import { readHeader, readUint, readVint, type ElementHeader } from './ebml.js';
 import { Float64Builder } from './growable.js';
 import type { ParseNotes } from './header.js';
 import { ID, SEGMENT_LEVEL_IDS } from './ids.js';
-import { parseLace, type Lace } from './lacing.js';
+import { parseLace } from './lacing.js';
 import type { ByteSource } from './source.js';
 import { listChildren, type Child } from './walk.js';
 
@@ -134,19 +134,20 @@ export class ClusterScanner {
     const durationUs = durationTicks === null ? null : durationTicks * this.usPerTick;
     sink.blocks++;
     if (sink.mode === 'imu') this.imuBlock(el, sink, track.length, timeUs);
-    else this.frameBlock(el, sink, track.length, timeUs, durationUs);
+    else this.frameBlock(el, head, sink, track.length, timeUs, durationUs);
     sink.lastUs = Math.max(sink.lastUs, durationUs ? timeUs + durationUs - this.usPerTick : timeUs);
   }
 
   /** Frame times only: the lace sizes are read when the block is laced, the frames never. */
-  private frameBlock(el: Child, sink: TrackSink, trackLength: number, timeUs: number, durationUs: number | null): void {
-    let want = BLOCK_PROBE_BYTES;
-    let lace: Lace | 'more' | undefined = 'more';
-    while (lace === 'more') {
+  private frameBlock(el: Child, probe: Uint8Array, sink: TrackSink, trackLength: number, timeUs: number, durationUs: number | null): void {
+    let want = probe.length;
+    let lace = parseLace(probe, el.size, trackLength);
+    // Only laced blocks need more than the probe: their lace sizes, never their frames.
+    while (lace === 'more' && want < el.size) {
       want = Math.min(el.size, want * 4);
       lace = parseLace(this.src.read(el.dataStart, want), el.size, trackLength);
-      if (lace === 'more' && want >= el.size) lace = undefined;
     }
+    if (lace === 'more') lace = undefined;
     if (!lace) {
       this.notes.warn('K4S_CORRUPT', 'A block has an impossible lacing header; it was skipped.', el.start);
       return;
