@@ -8,7 +8,9 @@ program
   .name('k4sync')
   .description('Record and audit synchronized multi-sensor Azure Kinect (and Orbbec Femto) takes.')
   .version(VERSION)
-  .showHelpAfterError('(run with --help for usage)');
+  .showHelpAfterError('(run with --help for usage)')
+  // commander's usage errors exit 1; k4sync keeps 1 for a failing take and 2 for bad input.
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
 
 program
   .command('info')
@@ -34,10 +36,5 @@ program
   .action(async (file: string, opts: { track?: (typeof TRACKS)[number] }) => {
     process.exitCode = await runTimestamps(file, opts.track);
   });
-
-program.exitOverride((err) => {
-  // commander reports usage errors with exit code 1; k4sync keeps 1 for a failing take and 2 for bad input.
-  process.exit(err.exitCode === 0 ? 0 : 2);
-});
 
 await program.parseAsync(process.argv);

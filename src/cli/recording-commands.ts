@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import {
   describeRecording, isRecordingError, readRecording, summarize, timestampsCsv, type RecordingSummary, type TimestampTrack,
 } from '../recording/index.js';
@@ -36,6 +35,18 @@ export function runInfo(files: string[], opts: { json: boolean }): number {
   return results.some((r) => 'error' in r) ? EXIT_BAD_INPUT : EXIT_OK;
 }
 
+/** Resolves when the stream takes more data or is gone; never rejects (events.once would, on EPIPE). */
+function writable(out: NodeJS.WritableStream): Promise<void> {
+  const events = ['drain', 'close', 'error'] as const;
+  return new Promise((resolve) => {
+    const done = () => {
+      for (const e of events) out.off(e, done);
+      resolve();
+    };
+    for (const e of events) out.on(e, done);
+  });
+}
+
 /** `k4sync timestamps`: streams CSV, respecting back-pressure and a reader that goes away (| head). */
 export async function runTimestamps(file: string, track?: TimestampTrack): Promise<number> {
   let rec;
@@ -49,13 +60,12 @@ export async function runTimestamps(file: string, track?: TimestampTrack): Promi
   if (rec.startOffset.source === 'none') {
     process.stderr.write(`k4sync: warning: ${file} has no start offset; timestamps are relative to its first block.\n`);
   }
-  let closed = false;
-  process.stdout.on('error', () => {
-    closed = true;
-  });
+  const out = process.stdout;
+  // A reader that stops early (| head) is not an error: stop writing quietly.
+  out.on('error', () => {});
   for (const chunk of timestampsCsv(rec, track)) {
-    if (closed) break;
-    if (!process.stdout.write(chunk)) await Promise.race([once(process.stdout, 'drain'), once(process.stdout, 'close')]);
+    if (out.destroyed) break;
+    if (!out.write(chunk)) await writable(out);
   }
   return EXIT_OK;
 }
