@@ -1,6 +1,6 @@
 import type { ParseNotes } from './header.js';
 import type {
-  BuiltinTrack, CameraFps, ColorFormat, ColorResolution, DepthMode, DeviceInfo, RecordConfiguration, Tag, TrackInfo,
+  BuiltinTrack, CameraFps, ColorFormat, ColorResolution, DepthMode, DeviceInfo, K4aTags, RecordConfiguration, Tag, TrackInfo,
   WiredSyncMode,
 } from './types.js';
 
@@ -152,4 +152,46 @@ export function readConfiguration(
     depthFirmware: tagValue(tags, 'K4A_DEPTH_FIRMWARE_VERSION'),
   };
   return { configuration, device, legacy };
+}
+
+function oneOf<T extends string>(tags: readonly Tag[], name: string, allowed: readonly T[], notes: ParseNotes): T | null {
+  const v = tagValue(tags, name);
+  if (v === null) return null;
+  const hit = allowed.find((a) => a === v.toUpperCase());
+  if (!hit) notes.warn('K4S_BAD_TAG', `Tag ${name} is "${v}", not one of ${allowed.join(', ')}; it was ignored.`);
+  return hit ?? null;
+}
+
+function uidTag(tags: readonly Tag[], name: string): bigint | null {
+  const v = tagValue(tags, name)?.trim();
+  return v && /^\d+$/.test(v) ? BigInt(v) : null;
+}
+
+export function readK4aTags(tags: readonly Tag[], notes: ParseNotes): K4aTags {
+  const trackUids: K4aTags['trackUids'] = {};
+  for (const role of Object.keys(BUILTIN_NAMES) as BuiltinTrack[]) {
+    const uid = uidTag(tags, `K4A_${role}_TRACK`);
+    if (uid !== null) trackUids[role] = uid;
+  }
+  const customTrackUids: Record<string, bigint> = {};
+  for (const t of tags) {
+    const uid = uidTag([t], t.name);
+    if (t.name.startsWith('K4A_CUSTOM_TRACK_') && uid !== null) customTrackUids[t.name.slice('K4A_CUSTOM_TRACK_'.length)] ??= uid;
+  }
+  return {
+    colorMode: tagValue(tags, 'K4A_COLOR_MODE'),
+    depthMode: tagValue(tags, 'K4A_DEPTH_MODE'),
+    irMode: oneOf(tags, 'K4A_IR_MODE', ['ACTIVE', 'PASSIVE'] as const, notes),
+    imuMode: oneOf(tags, 'K4A_IMU_MODE', ['ON', 'OFF'] as const, notes),
+    depthDelayNs: integerTag(tags, 'K4A_DEPTH_DELAY_NS', notes),
+    wiredSyncMode: oneOf(tags, 'K4A_WIRED_SYNC_MODE', SYNC_MODES, notes),
+    subordinateDelayNs: integerTag(tags, 'K4A_SUBORDINATE_DELAY_NS', notes),
+    colorFirmwareVersion: tagValue(tags, 'K4A_COLOR_FIRMWARE_VERSION'),
+    depthFirmwareVersion: tagValue(tags, 'K4A_DEPTH_FIRMWARE_VERSION'),
+    deviceSerialNumber: tagValue(tags, 'K4A_DEVICE_SERIAL_NUMBER'),
+    calibrationFile: tagValue(tags, 'K4A_CALIBRATION_FILE'),
+    startOffsetNs: integerTag(tags, 'K4A_START_OFFSET_NS', notes),
+    trackUids,
+    customTrackUids,
+  };
 }

@@ -1,5 +1,5 @@
 import { ClusterScanner, TrackSink, type ClusterEnd } from './clusters.js';
-import { integerTag, identifyTracks, looksLikeK4a, readConfiguration, tagValue } from './configuration.js';
+import { integerTag, identifyTracks, looksLikeK4a, readConfiguration, readK4aTags, tagValue } from './configuration.js';
 import { readHeader, readString, readUint, type ElementHeader } from './ebml.js';
 import { RecordingError, type RecordingErrorCode } from './errors.js';
 import { parseAttachments, parseInfo, parseTags, parseTracks, type ParseNotes } from './header.js';
@@ -325,6 +325,7 @@ function assemble(r: Reader): Recording {
     attachments: r.attachments,
     calibration: readCalibration(r),
     configuration,
+    k4aTags: readK4aTags(r.tags, r),
     device,
     startOffset,
     color: deviceTimes('COLOR'),

@@ -75,6 +75,27 @@ export interface RecordConfiguration {
   startTimestampOffsetUs: number;
 }
 
+/** The K4A_* tags with their values typed; null where the writer left a tag out. */
+export interface K4aTags {
+  colorMode: string | null;
+  depthMode: string | null;
+  irMode: 'ACTIVE' | 'PASSIVE' | null;
+  imuMode: 'ON' | 'OFF' | null;
+  depthDelayNs: bigint | null;
+  wiredSyncMode: WiredSyncMode | null;
+  subordinateDelayNs: bigint | null;
+  colorFirmwareVersion: string | null;
+  depthFirmwareVersion: string | null;
+  deviceSerialNumber: string | null;
+  calibrationFile: string | null;
+  /** 64-bit: device uptime past 2^32 µs is real and must not wrap. */
+  startOffsetNs: bigint | null;
+  /** K4A_COLOR_TRACK etc.: the UID each built-in track tag names. */
+  trackUids: Partial<Record<BuiltinTrack, bigint>>;
+  /** K4A_CUSTOM_TRACK_<NAME> → track UID. */
+  customTrackUids: Record<string, bigint>;
+}
+
 export interface DeviceInfo {
   serial: string | null;
   colorFirmware: string | null;
@@ -129,6 +150,7 @@ export interface Recording {
   attachments: AttachmentInfo[];
   calibration: Calibration | null;
   configuration: RecordConfiguration;
+  k4aTags: K4aTags;
   device: DeviceInfo;
   startOffset: StartOffset;
   /** Device timestamps in µs, one per block in file order; null when the track is absent. */

@@ -76,3 +76,22 @@ describe('recordings written by the SDK read exactly as the SDK reads them', () 
     });
   }
 });
+
+describe('K4A tags come typed', () => {
+  it('take-A s1: a subordinate with a 160 µs depth delay and its track UIDs', () => {
+    const f = fixtures.find((x) => x.name === 'take-A-s1.mkv')!;
+    const rec = readRecording(f.mkv);
+    const official = JSON.parse(readFileSync(f.json, 'utf8'));
+    expect(rec.k4aTags).toMatchObject({
+      colorMode: 'MJPG_720P', depthMode: 'NFOV_UNBINNED', irMode: 'ACTIVE', imuMode: 'ON',
+      depthDelayNs: 160_000n, wiredSyncMode: 'SUBORDINATE', subordinateDelayNs: 0n,
+      colorFirmwareVersion: '1.6.110', depthFirmwareVersion: '1.6.80', deviceSerialNumber: '000011110002',
+      calibrationFile: 'calibration.json', startOffsetNs: BigInt(official.tags.K4A_START_OFFSET_NS),
+    });
+    expect(rec.k4aTags.trackUids.COLOR).toBe(BigInt(official.tags.K4A_COLOR_TRACK));
+    expect(rec.tracks.find((t) => t.builtin === 'IMU')!.uid).toBe(BigInt(official.tags.K4A_IMU_TRACK));
+    // The calibration attachment is found through the tag that targets its UID.
+    const tag = rec.tags.find((t) => t.name === 'K4A_CALIBRATION_FILE')!;
+    expect(tag.target.kind).toBe('attachment');
+  });
+});
