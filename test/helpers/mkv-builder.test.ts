@@ -302,6 +302,39 @@ describe('mkvinfo accepts the output', () => {
     expect(simpleBlockTimesUs(out, 2).map((t) => t + offsetUs)).toEqual(truth.depth);
   });
 
+  it('writes k4arecord tags in SDK order, with the right targets', () => {
+    const tagNames = (out: string): string[] => [...out.matchAll(/Name: (K4A_\w+)/g)].map((m) => m[1]!);
+    const sub = buildK4a({
+      frames: 2,
+      syncMode: 'SUBORDINATE',
+      subordinateDelayUs: 160,
+      customTracks: [{ name: 'TIMECODE', codecId: 'S_K4A/TIMECODE', items: [{ timeUs: 1_000_000, payload: Uint8Array.of(1) }] }],
+    });
+    const subInfo = mkvinfo(sub.built.bytes);
+    expect(subInfo.status).toBe(0);
+    expect(tagNames(subInfo.out)).toEqual([
+      'K4A_COLOR_TRACK', 'K4A_COLOR_MODE', 'K4A_DEPTH_TRACK', 'K4A_DEPTH_MODE', 'K4A_IR_TRACK', 'K4A_IR_MODE',
+      'K4A_DEPTH_DELAY_NS', 'K4A_WIRED_SYNC_MODE', 'K4A_SUBORDINATE_DELAY_NS', 'K4A_COLOR_FIRMWARE_VERSION',
+      'K4A_DEPTH_FIRMWARE_VERSION', 'K4A_DEVICE_SERIAL_NUMBER', 'K4A_CALIBRATION_FILE', 'K4A_IMU_TRACK',
+      'K4A_IMU_MODE', 'K4A_CUSTOM_TRACK_TIMECODE', 'K4A_START_OFFSET_NS',
+    ]);
+    expect(subInfo.out).toContain('String: 160000');
+    expect(subInfo.out).toContain('Target type: ATTACHMENT');
+
+    const passive = buildK4a({ frames: 2, colorMode: null, depthMode: 'PASSIVE_IR', imu: false, calibration: false });
+    const passiveInfo = mkvinfo(passive.built.bytes);
+    expect(passiveInfo.status).toBe(0);
+    expect(passiveInfo.out).toContain('Name: IR\n');
+    expect(passiveInfo.out).not.toContain('Name: DEPTH\n');
+    expect(passiveInfo.out).toContain('Pixel width: 1024');
+    // PASSIVE_IR's depth-mode tag is global: its Targets is empty, so Simple follows directly.
+    expect(passiveInfo.out).toMatch(/\+ Targets\n\|  \+ Simple\n\|   \+ Name: K4A_DEPTH_MODE\n\|   \+ String: PASSIVE_IR/);
+    expect(passiveInfo.out).toContain('String: PASSIVE\n');
+    expect(tagNames(passiveInfo.out)).not.toContain('K4A_DEPTH_DELAY_NS');
+    expect(passive.truth.depth).toEqual([]);
+    expect(passive.truth.ir).toHaveLength(2);
+  });
+
   it('parses unknown Segment and Cluster sizes', () => {
     const { built } = buildK4a({ frames: 3 }, { segmentSize: 'unknown', clusterSize: 'unknown' });
     const { status, out } = mkvinfo(built.bytes);

@@ -270,22 +270,41 @@ export interface Item {
 }
 
 export interface RecordingSpec {
+  /** Track numbers are index + 1. */
   tracks: TrackSpec[];
+  /** Any order; sorted stably by time, so equal times keep this order. */
   items: Item[];
+  /** Written in order, after the K4A_*_TRACK tags. No target = global tag with empty Targets. */
   tags?: { name: string; value: string; target?: { track?: number; attachmentUid?: bigint } }[];
+  /**
+   * Default: the earliest item (what the SDK writes). A bigint is written as the last tag and is
+   * subtracted from every block time; items before it throw. null omits the tag (an unfinalized
+   * file) while blocks stay relative to the earliest item, as the SDK had them in memory.
+   */
   startOffsetNs?: bigint | null;
+  /** Default true: K4A_{COLOR,DEPTH,IR,IMU}_TRACK for tracks with exactly those names. */
   k4aTrackTags?: boolean;
   attachments?: { fileName: string; mime?: string; data: Uint8Array; uid?: bigint }[];
+  /** Default 1000 ns. */
   timecodeScale?: number;
+  /** Default 'k4sync-test'. */
   writingApp?: string;
+  /** Default 'known'; 'zero' is the SDK's unfinalized 8-byte 0, 'unknown' all ones. */
   segmentSize?: 'known' | 'zero' | 'unknown';
   clusterSize?: 'known' | 'unknown';
+  /** Default false here (buildK4a turns it on): CRC-32 first in every Cluster and in Tags. */
   crc?: boolean;
+  /** Default false here (buildK4a turns it on): SDK-sized Voids, plus one inside the first Cluster. */
   voids?: boolean;
+  /** Default true. */
   seekHead?: boolean;
+  /** Default true; omitted anyway when track 1 has no blocks. */
   cues?: boolean;
+  /** Default 32000 µs, the SDK's cluster grid. */
   clusterSpanUs?: number;
+  /** Default true: 4-byte float (last item − start offset) in timecode units. */
   duration?: boolean;
+  /** Default true: a fixed date, 2024-05-06 07:08:09 UTC. */
   dateUtc?: boolean;
 }
 
