@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError } from 'commander';
 import { runInfo, runTimestamps } from '../src/cli/recording-commands.js';
+import { runSimulate } from '../src/cli/simulate-command.js';
 import { VERSION } from '../src/version.js';
 
 const program = new Command();
@@ -35,6 +36,34 @@ program
   .addHelpText('after', '\nTimestamps are device time in µs (block time + K4A_START_OFFSET_NS), exactly what the SDK\'s playback API returns.\n\nExample:\n  k4sync timestamps 000123456789.mkv --track DEPTH > depth.csv')
   .action(async (file: string, opts: { track?: (typeof TRACKS)[number] }) => {
     process.exitCode = await runTimestamps(file, opts.track);
+  });
+
+function positiveInt(name: string) {
+  return (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a whole number above 0, got "${v}"`);
+    return n;
+  };
+}
+
+program
+  .command('simulate')
+  .description('Record a take on the simulated rig described by rig.json: one MKV per sensor (named by serial) and truth.json with what every sensor really did.')
+  .argument('<rig.json>', 'the rig: sensors, cables, crystals, sync source, faults (see docs/rig-json.md)')
+  .requiredOption('--out <dir>', 'take folder to write')
+  .option('--frames <n>', 'frames each sensor records', positiveInt('--frames'), 300)
+  .option('--payload <kind>', 'tiny (small files) or realistic (real frame sizes: 737 KB depth, 100-200 KB MJPEG)', (v: string) => {
+    if (v !== 'tiny' && v !== 'realistic') throw new InvalidArgumentError(`expected tiny or realistic, got "${v}"`);
+    return v;
+  }, 'tiny')
+  .option('--seed <n>', 'override the rig\'s seed (jitter, drop draws)', (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`--seed must be a whole number, got "${v}"`);
+    return n;
+  })
+  .addHelpText('after', '\nSimulated time runs as fast as the CPU allows. Samples: samples/*/rig.json.\n\nExample:\n  k4sync simulate samples/daisy-chain/rig.json --out /tmp/take --frames 900')
+  .action(async (rigPath: string, opts: { out: string; frames: number; payload: 'tiny' | 'realistic'; seed?: number }) => {
+    process.exitCode = await runSimulate(rigPath, opts);
   });
 
 await program.parseAsync(process.argv);

@@ -1,6 +1,7 @@
 #include "session.h"
 
 #include <chrono>
+#include <deque>
 #include <memory>
 
 namespace k4sync {
@@ -122,6 +123,7 @@ void Session::capture_loop(Sensor &s)
 {
     using Clock = std::chrono::steady_clock;
     auto last_flush = Clock::now();
+    std::deque<k4a_imu_sample_t> pending_imu;
     auto set = [&](SensorState state, const std::string &error = {}) {
         std::lock_guard<std::mutex> lock(stats_lock_);
         s.stats.state = state;
@@ -164,12 +166,17 @@ void Session::capture_loop(Sensor &s)
                 payload[b] = static_cast<uint8_t>(host_ns >> (8 * b));
             api_.k4a_record_write_custom_track_data(s.recording, kHostTrackName, static_cast<uint64_t>(device_us), payload, sizeof payload);
         }
-        uint64_t imu = 0;
+        // A flush makes everything written so far final, and the writer then refuses anything older. IMU samples
+        // reach the host sooner than images, so those newer than this capture wait for a later one.
         k4a_imu_sample_t sample;
         while (s.imu && api_.k4a_device_get_imu_sample(s.device, &sample, 0) == K4A_WAIT_RESULT_SUCCEEDED)
+            pending_imu.push_back(sample);
+        uint64_t imu = 0;
+        while (!pending_imu.empty() && (device_us < 0 || pending_imu.front().acc_timestamp_usec <= static_cast<uint64_t>(device_us)))
         {
-            if (api_.k4a_record_write_imu_sample(s.recording, sample) == K4A_RESULT_SUCCEEDED)
+            if (api_.k4a_record_write_imu_sample(s.recording, pending_imu.front()) == K4A_RESULT_SUCCEEDED)
                 imu++;
+            pending_imu.pop_front();
         }
         bool flush = Clock::now() - last_flush >= std::chrono::milliseconds(flush_interval_ms_);
         if (flush)
@@ -190,8 +197,12 @@ void Session::capture_loop(Sensor &s)
             s.stats.last_device_us = device_us;
         }
     }
+    uint64_t imu_tail = 0;
+    for (const auto &sample : pending_imu)
+        imu_tail += api_.k4a_record_write_imu_sample(s.recording, sample) == K4A_RESULT_SUCCEEDED ? 1 : 0;
     {
         std::lock_guard<std::mutex> lock(stats_lock_);
+        s.stats.imu_samples += imu_tail;
         if (s.stats.state == SensorState::kRecording || s.stats.state == SensorState::kWaiting)
             s.stats.state = SensorState::kDone;
     }

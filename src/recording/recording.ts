@@ -193,7 +193,11 @@ function startScanner(r: Reader, at: number): ClusterScanner {
     const step = t.defaultDurationNs ? t.defaultDurationNs / 1000 : null;
     r.sinks.set(t.number, new TrackSink(t.builtin === 'IMU' ? 'imu' : 'frames', step));
   }
-  return new ClusterScanner(r.src, (r.info ??= defaultInfo()).timecodeScaleNs, r.sinks, r);
+  if (!r.info) {
+    r.warn('K4S_NO_INFO', 'The file has no Info element (its writer never flushed it); the Azure Kinect timestamp scale of 1 µs was assumed.');
+    r.info = defaultInfo();
+  }
+  return new ClusterScanner(r.src, r.info.timecodeScaleNs, r.sinks, r);
 }
 
 function notK4a(r: Reader): never {
@@ -201,8 +205,9 @@ function notK4a(r: Reader): never {
   r.fail('K4S_NOT_K4A', `${r.path} is a Matroska file but not an Azure Kinect recording (tracks: ${names}; no K4A tags). Audit the MKVs written by k4arecorder, k4sync or another Azure Kinect recorder.`);
 }
 
+/** k4arecord writes Info only at flush; every Azure Kinect writer uses a 1 µs TimecodeScale, not Matroska's 1 ms default. */
 function defaultInfo(): SegmentInfo {
-  return { timecodeScaleNs: 1_000_000, muxingApp: null, writingApp: null, title: null, dateUtc: null, durationUs: null };
+  return { timecodeScaleNs: 1000, muxingApp: null, writingApp: null, title: null, dateUtc: null, durationUs: null };
 }
 
 /**

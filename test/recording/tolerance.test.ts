@@ -64,6 +64,22 @@ describe('what real recordings contain is read, and said', () => {
     expect(codes(rec)).toContain('K4S_NO_START_OFFSET');
   });
 
+  it('a file never flushed has no Info (only a Void): the 1 µs Azure Kinect scale is assumed, and said', () => {
+    const { built, truth } = buildK4a({ frames: 10 }, { startOffsetNs: null, segmentSize: 'zero', cues: false, seekHead: false });
+    const bytes = built.bytes.slice();
+    const at = Buffer.from(bytes).indexOf(Buffer.from([0x15, 0x49, 0xa9, 0x66]));
+    const sizeLength = 8 - Math.floor(Math.log2(bytes[at + 4]!));
+    let size = bytes[at + 4]! & (0xff >> sizeLength);
+    for (let i = 1; i < sizeLength; i++) size = size * 256 + bytes[at + 4 + i]!;
+    const total = 4 + sizeLength + size;
+    bytes[at] = 0xec;
+    bytes.set(encodeVint(total - 9, 8), at + 1);
+    bytes.fill(0, at + 9, at + total);
+    const rec = read(bytes);
+    expectTruth(rec, truth);
+    expect(codes(rec)).toContain('K4S_NO_INFO');
+  });
+
   it('without start offset and IMU, timestamps are relative to the first block, and said', () => {
     const { built, truth } = buildK4a({ frames: 10, imu: false }, { startOffsetNs: null });
     const rec = read(built.bytes);

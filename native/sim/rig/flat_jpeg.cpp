@@ -65,34 +65,23 @@ std::vector<uint8_t> image_body(int width, int height)
     std::vector<uint8_t> dqt(65, 1);
     dqt[0] = 0; // 8-bit table 0
     segment(out, 0xDB, dqt);
-    // YCbCr 4:2:0 like the sensor's own MJPEG (ffmpeg also warns about single-component JPEGs it decodes).
+    // One grey component keeps tiny takes small (2 bits per 8x8 block) while every decoder still reads the image at
+    // the size the track declares (ffmpeg treats a JPEG much shorter than its track as an interlaced field).
     segment(out, 0xC0, {8, static_cast<uint8_t>(height >> 8), static_cast<uint8_t>(height & 0xFF),
-                        static_cast<uint8_t>(width >> 8), static_cast<uint8_t>(width & 0xFF), 3, 1, 0x22, 0, 2, 0x11, 0,
-                        3, 0x11, 0});
-    // Two tables are enough. DC: category 0 is "0", category 1 is "10"; AC: end-of-block is "0". Luma DC steps
-    // +1, -1, ... so the scan is not all zero bits: ffmpeg reports "EOI missing" for a perfectly flat scan.
-    std::vector<uint8_t> dc(17, 0);
-    dc[1] = 1;
-    dc[2] = 1;
-    dc.push_back(0x00);
-    dc.push_back(0x01);
-    segment(out, 0xC4, dc);
-    std::vector<uint8_t> ac(17, 0);
-    ac[0] = 0x10;
-    ac[1] = 1;
-    ac.push_back(0x00);
-    segment(out, 0xC4, ac);
-    segment(out, 0xDA, {3, 1, 0x00, 2, 0x00, 3, 0x00, 0, 63, 0});
-    // Each 16x16 MCU holds four luma blocks and one block of each chroma plane.
-    size_t mcus = static_cast<size_t>((width + 15) / 16) * static_cast<size_t>((height + 15) / 16);
+                        static_cast<uint8_t>(width >> 8), static_cast<uint8_t>(width & 0xFF), 1, 1, 0x11, 0});
+    // A flat image needs two symbols only: DC difference category 0, and end-of-block. Each table holds one code of
+    // length 1 ("0"), so every block is the two bits "00" and no 0xFF byte (which would need stuffing) can occur.
+    std::vector<uint8_t> table(17, 0);
+    table[1] = 1;
+    table.push_back(0x00);
+    segment(out, 0xC4, table); // DC table 0
+    table[0] = 0x10;
+    segment(out, 0xC4, table); // AC table 0
+    segment(out, 0xDA, {1, 1, 0x00, 0, 63, 0});
+    size_t blocks = static_cast<size_t>((width + 7) / 8) * static_cast<size_t>((height + 7) / 8);
     BitWriter bits(out);
-    for (size_t m = 0; m < mcus; m++)
-    {
-        for (int y = 0; y < 4; y++)
-            bits.put(y % 2 == 0 ? 0b1010 : 0b1000, 4); // "10" category 1, sign bit, "0" end of block
-        bits.put(0, 2);                               // Cb: DC unchanged, end of block
-        bits.put(0, 2);                               // Cr
-    }
+    for (size_t b = 0; b < blocks; b++)
+        bits.put(0, 2);
     bits.finish();
     // JPEG allows 0xFF fill bytes before any marker. ffmpeg's decoder steps past the end of a scan this short by a few
     // bytes and would miss EOI ("EOI missing, emulating"); the fill gives it room to land before the marker.

@@ -4,9 +4,9 @@
 //   write_test_recording OUT.mkv [--seconds N] [--flush-every N] [--null-device] [--lacing-demo]
 //                                [--abort-after-flush N] [--abort-before-close]
 //
-// Content: 3 s at 30 fps of MJPG 1280x720 colour (small JPEG-like payloads), NFOV_UNBINNED depth and IR (full
-// 640x576 buffers), IMU at 1666 Hz, and a custom subtitle track HOST_TIME (S_K4SYNC/HOSTTIME, 8-byte host arrival
-// times). The sensor is configured as a subordinate with depth delay 160 µs and subordinate delay 0. Device times
+// Content: 3 s at 30 fps of MJPG 1280x720 colour (small, valid flat-grey JPEGs of ~3.8 KB), NFOV_UNBINNED depth and
+// IR (full 640x576 buffers), IMU at 1666 Hz starting 5 ms before the first frame, and a custom subtitle track
+// HOST_TIME (S_K4SYNC/HOSTTIME; each block a little-endian u64 host arrival time in ns, at the colour timestamp). The sensor is configured as a subordinate with depth delay 160 µs and subordinate delay 0. Device times
 // follow the 90 kHz clock (µs = ticks * 100 / 9, truncated). The file is flushed every second.
 //
 //   --seconds N           record N seconds instead of 3.

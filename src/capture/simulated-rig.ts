@@ -1,0 +1,352 @@
+/**
+ * rig.json: the user's description of a simulated rig, validated with zod, and its conversion to the flat
+ * text that native/sim parses (rig_config.cpp). The schema refuses only malformed input; a rig that is well
+ * formed but wired wrong (no Sync In cable on a subordinate, two masters, a generator nobody is wired to)
+ * is accepted, because simulating those mistakes is what the simulated rig is for.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+export class RigError extends Error {
+  override readonly name = 'RigError';
+  readonly code = 'K4S_BAD_RIG';
+
+  constructor(
+    message: string,
+    /** The first offending field, e.g. "sensors[2].syncIn"; '' for the file as a whole. */
+    readonly field: string,
+  ) {
+    super(message);
+  }
+}
+
+// Every schema below carries one phrase saying what it expects, used for every way the value can be wrong
+// (type or range), so that a message reads "<field> must be <phrase>, got <what arrived>".
+
+function oneOf(values: readonly (string | number)[]): string {
+  const shown = values.map((v) => JSON.stringify(v));
+  return `one of ${shown.slice(0, -1).join(', ')} or ${shown.at(-1)}`;
+}
+
+function int(min: number, max = Number.MAX_SAFE_INTEGER, alternative = '') {
+  const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
+  const error = `an integer ${range}${alternative}`;
+  return z.int({ error }).min(min, { error }).max(max, { error });
+}
+
+function number(min: number, max: number, bounds: 'inclusive' | 'exclusive') {
+  if (bounds === 'exclusive') {
+    const error = `a number greater than ${min} and less than ${max}`;
+    return z.number({ error }).gt(min, { error }).lt(max, { error });
+  }
+  const error = max === Infinity ? `a number >= ${min}` : `a number from ${min} to ${max}`;
+  return z.number({ error }).min(min, { error }).max(max, { error });
+}
+
+function text(pattern: RegExp, error: string) {
+  return z.string({ error }).regex(pattern, { error });
+}
+
+function strictObject<T extends z.core.$ZodLooseShape>(shape: T) {
+  return z.strictObject(shape, { error: 'an object' });
+}
+
+const COLOR_FORMATS = ['MJPG', 'NV12', 'YUY2', 'BGRA'] as const;
+const COLOR_RESOLUTIONS = ['720P', '1080P', '1440P', '1536P', '2160P', '3072P'] as const;
+type ColorMode = 'OFF' | `${(typeof COLOR_FORMATS)[number]}_${(typeof COLOR_RESOLUTIONS)[number]}`;
+const COLOR_MODES = [
+  'OFF',
+  ...COLOR_FORMATS.flatMap((f) => COLOR_RESOLUTIONS.map((r) => `${f}_${r}` as const)),
+] as [ColorMode, ...ColorMode[]];
+
+const DEPTH_MODES = [
+  'OFF',
+  'NFOV_2X2BINNED',
+  'NFOV_UNBINNED',
+  'WFOV_2X2BINNED',
+  'WFOV_UNBINNED',
+  'PASSIVE_IR',
+] as const;
+const FPS = [5, 15, 30] as const;
+const ROLES = ['master', 'subordinate', 'standalone'] as const;
+const SWITCH_ON = ['after-arming', 'before-arming'] as const;
+const SYNC_SOURCES = ['master', 'generator', 'none'] as const;
+
+// rig_config.cpp's bound on a crystal, kept for every ppm: a ppm scales a period by (1 + ppm·1e-6).
+const ppm = () => number(-1e5, 1e5, 'exclusive');
+// A control call or a USB transfer over a minute long is a typo, and the bound keeps the µs value finite.
+const hostMs = () => number(0, 60_000, 'inclusive');
+const megabytesPerSecond = () => number(0, Infinity, 'inclusive').default(0);
+const frameOrNull = () => int(0, Number.MAX_SAFE_INTEGER, ' or null').nullable().default(null);
+const firmware = () => text(/^\d+\.\d+\.\d+$/, 'a version major.minor.iteration such as "1.6.110"');
+
+// "none" and "generator" mean no cable and the generator in syncIn and in the library's text form.
+const RESERVED_SERIALS = new Set(['none', 'generator']);
+
+const SensorSchema = strictObject({
+  serial: text(/^[0-9A-Za-z_-]{1,32}$/, '1 to 32 characters from 0-9, A-Z, a-z, "_" and "-"'),
+  role: z.enum(ROLES, { error: oneOf(ROLES) }),
+  syncIn: z.string({ error: `null, "generator" or another sensor's serial` }).nullable(),
+  syncInDead: z.boolean({ error: 'true or false' }).default(false),
+  crystalPpm: ppm(),
+  subordinateDelayUs: int(0, 0xffff_ffff).default(0),
+  depthDelayUs: int(-(2 ** 31), 2 ** 31 - 1).default(0),
+  firmware: strictObject({
+    color: firmware().default('1.6.110'),
+    depth: firmware().default('1.6.80'),
+  }).prefault({}),
+  startupDrops: int(0, 999, ' or null').nullable().default(null),
+  unlockAtFrame: frameOrNull(),
+  disconnectAtFrame: frameOrNull(),
+  drops: z
+    .array(strictObject({ frame: int(0), count: int(1) }), { error: 'a list of { "frame", "count" } entries' })
+    .default([]),
+});
+
+const SyncSchema = z.discriminatedUnion(
+  'source',
+  [
+    strictObject({ source: z.literal('master') }),
+    strictObject({ source: z.literal('generator'), rateHz: number(0, 1000, 'exclusive'), ppm: ppm().default(0) }),
+    strictObject({ source: z.literal('none') }),
+  ],
+  {
+    // zod reports a value that is not an object at all with the same issue as an unknown source.
+    error: (issue) =>
+      typeof issue.input === 'object' && issue.input !== null
+        ? oneOf(SYNC_SOURCES)
+        : 'an object such as { "source": "master" }',
+  },
+);
+
+const RigShape = strictObject({
+  name: z.string({ error: 'a string' }).optional(),
+  fps: z.literal(FPS, { error: oneOf(FPS) }).default(30),
+  color: z
+    .enum(COLOR_MODES, {
+      error:
+        `"OFF" or FORMAT_RESOLUTION, with FORMAT ${COLOR_FORMATS.join('|')} ` +
+        `and RESOLUTION ${COLOR_RESOLUTIONS.join('|')}`,
+    })
+    .default('MJPG_720P'),
+  depth: z.enum(DEPTH_MODES, { error: oneOf(DEPTH_MODES) }).default('NFOV_UNBINNED'),
+  imu: z.boolean({ error: 'true or false' }).default(true),
+  jitterTicks: int(0, 1000).default(2),
+  seed: int(0).default(1),
+  sync: SyncSchema.default({ source: 'master' }),
+  startOrder: z.array(z.string({ error: 'a serial' }), { error: 'a list of serials' }).optional(),
+  generator: strictObject({
+    switchOn: z.enum(SWITCH_ON, { error: oneOf(SWITCH_ON) }).default('after-arming'),
+  }).optional(),
+  host: strictObject({
+    stepMs: hostMs().default(50),
+    ppm: ppm().default(0),
+    usbLatencyMs: hostMs().default(25),
+  }).prefault({}),
+  usbBudgetMBps: megabytesPerSecond(),
+  diskMBps: megabytesPerSecond(),
+  sensors: z
+    .array(SensorSchema, { error: 'a list of 1 to 16 sensors' })
+    .min(1, { error: 'a list of 1 to 16 sensors' })
+    .max(16, { error: 'a list of 1 to 16 sensors' }),
+});
+
+type Issue = { path: (string | number)[]; message: string };
+
+// What the SDK itself refuses (k4a.c validate_configuration) and what the file contradicts itself on.
+// Wiring is deliberately not judged here.
+function consistencyIssues(rig: z.output<typeof RigShape>): Issue[] {
+  const issues: Issue[] = [];
+  const add = (path: Issue['path'], message: string) => issues.push({ path, message });
+
+  const [format, resolution] = rig.color.split('_');
+  if ((format === 'NV12' || format === 'YUY2') && resolution !== '720P')
+    add(['color'], `must be ${format}_720P or another format: ${format} exists only at 720P, got "${rig.color}"`);
+  if (resolution === '3072P' && rig.fps > 15) add(['color'], `${rig.color} needs fps 5 or 15, got fps ${rig.fps}`);
+  if (rig.depth === 'WFOV_UNBINNED' && rig.fps > 15)
+    add(['depth'], `WFOV_UNBINNED needs fps 5 or 15, got fps ${rig.fps}`);
+
+  const serials = rig.sensors.map((s) => s.serial);
+  rig.sensors.forEach((s, i) => {
+    const first = serials.indexOf(s.serial);
+    if (RESERVED_SERIALS.has(s.serial))
+      add(['sensors', i, 'serial'], `must not be "${s.serial}": syncIn gives that word another meaning`);
+    else if (first < i) add(['sensors', i, 'serial'], `must be unique, but sensors[${first}] has it too`);
+    if (s.syncIn === s.serial)
+      add(['sensors', i, 'syncIn'], "must not be the sensor's own serial: its Sync Out cannot feed its own Sync In");
+    else if (s.syncIn !== null && s.syncIn !== 'generator' && !serials.includes(s.syncIn))
+      add(
+        ['sensors', i, 'syncIn'],
+        `must be null, "generator" or another sensor's serial, ` +
+          `got ${describe(s.syncIn)}, which no sensor in the rig has`,
+      );
+    if (s.syncInDead && s.syncIn === null)
+      add(['sensors', i, 'syncInDead'], 'says a dead cable is plugged into Sync In, but syncIn is null (no cable)');
+  });
+
+  const order = rig.startOrder;
+  if (order) {
+    const missing = serials.filter((s) => !order.includes(s));
+    const unknown = order.filter((s) => !serials.includes(s));
+    const repeated = [...new Set(order.filter((s, i) => order.indexOf(s) !== i))];
+    const faults = [
+      missing.length > 0 ? `misses ${missing.join(', ')}` : '',
+      unknown.length > 0 ? `names ${unknown.join(', ')}, not in the rig` : '',
+      repeated.length > 0 ? `repeats ${repeated.join(', ')}` : '',
+    ].filter(Boolean);
+    if (faults.length > 0)
+      add(['startOrder'], `must list every sensor's serial exactly once, but it ${faults.join(', ')}`);
+  }
+  if (rig.generator && rig.sync.source !== 'generator')
+    add(['generator'], `describes switching on a generator, but sync.source is "${rig.sync.source}"`);
+  return issues;
+}
+
+export const RigSchema = RigShape.superRefine((rig, ctx) => {
+  for (const issue of consistencyIssues(rig)) ctx.addIssue({ code: 'custom', ...issue });
+}).transform((rig) => ({ ...rig, generator: rig.generator ?? { switchOn: 'after-arming' as const } }));
+
+export type Rig = z.output<typeof RigSchema>;
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'string')
+    return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === 'number') return `the number ${value}`;
+  if (Array.isArray(value)) return value.length === 0 ? 'an empty list' : `a list of ${value.length}`;
+  if (typeof value === 'object') return 'an object';
+  return String(value);
+}
+
+function fieldName(path: readonly PropertyKey[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i > 0 ? '.' : ''}${String(p)}`)).join('');
+}
+
+function sentences(issue: z.core.$ZodIssue): { field: string; text: string }[] {
+  const field = fieldName(issue.path);
+  const subject = field === '' ? 'the rig' : field;
+  if (issue.code === 'unrecognized_keys')
+    return issue.keys.map((key) => {
+      const f = fieldName([...issue.path, key]);
+      return { field: f, text: `${f} is not a known field (see docs/rig-json.md)` };
+    });
+  if (issue.code === 'custom') return [{ field, text: `${subject} ${issue.message}` }];
+  // A failed discriminator is reported on `source` but carries the whole object as input.
+  const discriminated = issue.code === 'invalid_union' && issue.discriminator !== undefined;
+  const input =
+    discriminated && typeof issue.input === 'object' && issue.input !== null
+      ? (issue.input as Record<string, unknown>)[issue.discriminator]
+      : issue.input;
+  const got = input === undefined ? 'but it is missing' : `got ${describe(input)}`;
+  return [{ field, text: `${subject} must be ${issue.message}, ${got}` }];
+}
+
+/** Validates a parsed rig.json and applies its defaults; throws a RigError naming every faulty field. */
+export function parseRig(input: unknown, source = 'rig.json'): Rig {
+  const result = RigSchema.safeParse(input, { reportInput: true });
+  if (result.success) return result.data;
+  const found = new Map<string, string>();
+  // zod may report one value twice (an integer beyond the safe range is also beyond the maximum): keep one.
+  for (const s of result.error.issues.flatMap(sentences)) if (!found.has(s.field)) found.set(s.field, s.text);
+  const [field = ''] = found.keys();
+  throw new RigError(`${source}: ${[...found.values()].join('; ')}`, field);
+}
+
+export function loadRig(path: string): Rig {
+  // Windows editors may start the file with a byte order mark, which JSON.parse refuses.
+  const text = readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    const position = jsonErrorPosition(text);
+    const before = text.slice(0, position).split('\n');
+    const where = `line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}`;
+    // V8 appends the position, or a copy of the text, to its reason: both are said better by `where`.
+    const reason = (e as Error).message
+      .replace(/( in JSON)? at position \d+.*$|, (\.\.\.)?".*" is not valid JSON$/s, '')
+      .replace(/[\n\r\t]/g, (c) => JSON.stringify(c).slice(1, -1));
+    throw new RigError(`${path} is not valid JSON at ${where} (character ${position}): ${reason}`, '');
+  }
+  return parseRig(json, path);
+}
+
+// V8 leaves the position out of some messages ("Unexpected token 'x', ... is not valid JSON"). JSON is read
+// left to right, so a fault at i makes every prefix longer than i fail before its end, and no shorter one:
+// the shortest such prefix is found by bisection.
+function jsonErrorPosition(text: string): number {
+  const failsInside = (length: number): boolean => {
+    try {
+      JSON.parse(text.slice(0, length));
+      return false;
+    } catch (e) {
+      const message = (e as Error).message;
+      const at = /at position (\d+)/.exec(message);
+      if (at) return Number(at[1]) < length;
+      return !message.startsWith('Unexpected end of JSON input');
+    }
+  };
+  let lo = 0;
+  let hi = text.length;
+  if (!failsInside(hi)) return text.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (failsInside(mid + 1)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/** The order the cameras are started in: the file's own, or the correct one (subordinates, standalone, masters). */
+export function startOrder(rig: Rig): string[] {
+  if (rig.startOrder) return [...rig.startOrder];
+  const rank = { subordinate: 0, standalone: 1, master: 2 } as const;
+  return [...rig.sensors].sort((a, b) => rank[a.role] - rank[b.role]).map((s) => s.serial);
+}
+
+// A decimal shift, not ms * 1000, so that 1.1 ms is written 1100 and not 1100.0000000000002.
+function msToUs(ms: number): number {
+  const [mantissa, exponent = '0'] = String(ms).split('e');
+  return Number(`${mantissa}e${Number(exponent) + 3}`);
+}
+
+// String() gives the shortest text that strtod reads back to the same double, and writes every safe
+// integer without an exponent, as strtoll needs. strtod flags a subnormal as out of range, and
+// rig_config.cpp then refuses it: such a value is 0 to the simulation anyway.
+const num = (n: number): string => (Math.abs(n) < 2 ** -1022 ? '0' : String(n));
+
+/**
+ * The flat text k4sim_configure parses (native/sim/rig/rig_config.cpp): the hardware facts only. Roles,
+ * modes and delays reach the library through k4a_device_start_cameras, as on a real rig.
+ */
+export function rigToSimText(rig: Rig, payload: 'tiny' | 'realistic'): string {
+  const rigFields: [string, string][] = [
+    ['seed', num(rig.seed)],
+    ['jitter_ticks', num(rig.jitterTicks)],
+    ['payload', payload],
+    ['host_step_us', num(msToUs(rig.host.stepMs))],
+    ['host_ppm', num(rig.host.ppm)],
+    ['usb_latency_us', num(msToUs(rig.host.usbLatencyMs))],
+    ['usb_budget_mbps', num(rig.usbBudgetMBps)],
+    ['disk_mbps', num(rig.diskMBps)],
+  ];
+  if (rig.sync.source === 'generator')
+    rigFields.push(['generator_rate_hz', num(rig.sync.rateHz)], ['generator_ppm', num(rig.sync.ppm)]);
+  const lines = [`rig ${rigFields.map(([k, v]) => `${k}=${v}`).join(' ')}`];
+  for (const s of rig.sensors) {
+    const fields: [string, string][] = [
+      ['serial', s.serial],
+      ['sync_in', s.syncIn ?? 'none'],
+      ['sync_in_dead', s.syncInDead ? '1' : '0'],
+      ['ppm', num(s.crystalPpm)],
+      ['color_fw', s.firmware.color],
+      ['depth_fw', s.firmware.depth],
+      ['startup_drops', num(s.startupDrops ?? -1)],
+      ['unlock_at', num(s.unlockAtFrame ?? -1)],
+      ['disconnect_at', num(s.disconnectAtFrame ?? -1)],
+      ['drops', s.drops.map((d) => `${num(d.frame)}:${num(d.count)}`).join(',')],
+    ];
+    lines.push(`sensor ${fields.map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,130 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { simulateTake } from '../../src/capture/simulate.js';
+import { loadRig, parseRig } from '../../src/capture/simulated-rig.js';
+import type { Truth } from '../../src/capture/truth.js';
+import { readRecording } from '../../src/recording/index.js';
+import { toolComplaints } from './take-tools.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const SAMPLES = join(ROOT, 'samples');
+const tmp = mkdtempSync(join(tmpdir(), 'k4sync-sim-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const samples = readdirSync(SAMPLES, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+
+function expectMatchesTruth(dir: string, truth: Truth): void {
+  for (const s of truth.sensors) {
+    const rec = readRecording(join(dir, s.file));
+    expect(Array.from(rec.color ?? []), `${s.serial} colour`).toEqual(s.frames.colorUs);
+    expect(Array.from(rec.depth ?? []), `${s.serial} depth`).toEqual(s.frames.depthUs);
+    expect(Array.from(rec.ir ?? []), `${s.serial} IR`).toEqual(s.frames.depthUs);
+    expect(rec.device.serial).toBe(s.serial);
+    expect(rec.finalized).toBe(true);
+    expect(rec.warnings).toEqual([]);
+  }
+}
+
+describe('samples/: small simulated takes with their truth', () => {
+  it('has the four takes the audit is tested on, under 15 MB together', () => {
+    expect(samples).toEqual(expect.arrayContaining(['daisy-chain', 'generator-sync-lost', 'star-wrong-order', 'standalone-pair']));
+    let bytes = 0;
+    for (const s of samples) for (const f of readdirSync(join(SAMPLES, s))) bytes += readFileSync(join(SAMPLES, s, f)).length;
+    expect(bytes).toBeLessThan(15 * 1024 * 1024);
+  });
+
+  for (const name of samples) {
+    describe(name, () => {
+      const dir = join(SAMPLES, name);
+      const truth = JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8')) as Truth;
+
+      it('reads back exactly the device timestamps of truth.json', () => {
+        expectMatchesTruth(dir, truth);
+      });
+
+      it('opens in ffprobe and mkvinfo without an error or warning', () => {
+        for (const s of truth.sensors) expect(toolComplaints(join(dir, s.file)), s.file).toEqual([]);
+      });
+
+      it('is what its rig.json simulates today (the committed take is not stale)', async () => {
+        const out = join(tmp, name);
+        const frames = truth.sensors[0]!.frames.index.length;
+        const again = await simulateTake(loadRig(join(dir, 'rig.json')), { out, frames, payload: 'tiny' });
+        expect(again.truth.sensors.map((s) => s.frames.colorUs)).toEqual(truth.sensors.map((s) => s.frames.colorUs));
+        expect(again.truth.sensors.map((s) => s.drops)).toEqual(truth.sensors.map((s) => s.drops));
+      });
+    });
+  }
+
+  it('the daisy chain shares one time base and drops the burst it was told to', () => {
+    const truth = JSON.parse(readFileSync(join(SAMPLES, 'daisy-chain/truth.json'), 'utf8')) as Truth;
+    expect(truth.sensors.map((s) => s.zeroPulse)).toEqual([0, 0, 0]);
+    expect(truth.sensors[1]!.drops).toEqual([expect.objectContaining({ frameIndex: 120, count: 3, cause: 'scheduled' })]);
+    expect(truth.sensors[1]!.rateSegments[0]!.ratePpm).toBeCloseTo(-19, 2);
+  });
+
+  it('the star started in the wrong order zeroes the late subordinate on a later pulse', () => {
+    const truth = JSON.parse(readFileSync(join(SAMPLES, 'star-wrong-order/truth.json'), 'utf8')) as Truth;
+    const late = truth.sensors.find((s) => s.serial === '000300000003')!;
+    expect(late.zeroPulse).toBeGreaterThan(0);
+  });
+});
+
+describe('the simulated rig', () => {
+  it('a realistic file is read from its headers: under 1% of its bytes', async () => {
+    const rig = parseRig({ sensors: [{ serial: '000500000001', role: 'standalone', syncIn: null, crystalPpm: 3 }] });
+    const take = await simulateTake(rig, { out: join(tmp, 'realistic'), frames: 60, payload: 'realistic' });
+    const rec = readRecording(take.files[0]!);
+    expect(rec.fileSize).toBeGreaterThan(60 * 737_280 * 2);
+    expect(rec.color).toHaveLength(60);
+    expect(rec.bytesRead / rec.fileSize).toBeLessThan(0.01);
+    expect(toolComplaints(take.files[0]!)).toEqual([]);
+  });
+
+  it('a rig wired wrong is simulated: the subordinate without a Sync In cable refuses to start, the others record', async () => {
+    const rig = parseRig({
+      sensors: [
+        { serial: '000600000001', role: 'master', syncIn: null, crystalPpm: 0 },
+        { serial: '000600000002', role: 'subordinate', syncIn: '000600000001', crystalPpm: 5 },
+        { serial: '000600000003', role: 'subordinate', syncIn: null, crystalPpm: 5 },
+      ],
+    });
+    const take = await simulateTake(rig, { out: join(tmp, 'wired-wrong'), frames: 30, payload: 'tiny' });
+    const bad = take.truth.sensors[2]!;
+    expect(bad.started).toBe(false);
+    expect(bad.startError).toMatch(/sync in cable/);
+    expect(take.truth.sensors[1]!.frames.colorUs).toHaveLength(30);
+  });
+
+  it('a recording killed mid-take still reads, with every frame up to the last flush', async () => {
+    const rigJson = {
+      sensors: [
+        { serial: '000700000001', role: 'master', syncIn: null, crystalPpm: 2 },
+        { serial: '000700000002', role: 'subordinate', syncIn: '000700000001', crystalPpm: -4 },
+      ],
+    };
+    const full = await simulateTake(parseRig(rigJson), { out: join(tmp, 'whole'), frames: 3000, payload: 'tiny' });
+    const out = join(tmp, 'killed');
+    // The child flushes after every frame and kills itself (SIGKILL: no cleanup of any kind) once 200 frames are in.
+    const child = `
+      import { simulateTake } from ${JSON.stringify(join(ROOT, 'dist/src/capture/simulate.js'))};
+      import { parseRig } from ${JSON.stringify(join(ROOT, 'dist/src/capture/simulated-rig.js'))};
+      await simulateTake(parseRig(${JSON.stringify(rigJson)}), { out: ${JSON.stringify(out)}, frames: 1000000, payload: 'tiny', flushIntervalMs: 0,
+        onProgress: (stats) => { if (stats.every((s) => s.frames >= 200)) process.kill(process.pid, 'SIGKILL'); } });
+    `;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', child], { encoding: 'utf8' });
+    expect(r.signal).toBe('SIGKILL');
+    for (const [i, s] of full.truth.sensors.entries()) {
+      const rec = readRecording(join(out, s.file));
+      const n = rec.color!.length;
+      expect(n, `sensor ${i} frames kept`).toBeGreaterThanOrEqual(190);
+      expect(Array.from(rec.color!)).toEqual(s.frames.colorUs.slice(0, n));
+      expect(Array.from(rec.depth!)).toEqual(s.frames.depthUs.slice(0, rec.depth!.length));
+      expect(rec.startOffset.source).toBe('tag');
+    }
+  });
+});
