@@ -16,11 +16,9 @@ export async function runSimulate(rigPath: string, flags: SimulateFlags): Promis
   try {
     rig = loadRig(rigPath);
   } catch (e) {
-    if (e instanceof RigError) {
-      process.stderr.write(`k4sync: ${e.code}: ${e.message}\n`);
-      return 2;
-    }
-    throw e;
+    const why = e instanceof RigError ? `${e.code}: ${e.message}` : `K4S_UNREADABLE: cannot read ${rigPath} (${(e as NodeJS.ErrnoException).code ?? String(e)}). Check the path.`;
+    process.stderr.write(`k4sync: ${why}\n`);
+    return 2;
   }
   if (flags.seed !== undefined) rig = { ...rig, seed: flags.seed };
   const bar = progressBar(flags.frames * rig.sensors.length, 'simulating');

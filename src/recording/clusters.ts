@@ -9,6 +9,9 @@ import { listChildren, type Child } from './walk.js';
 /** Bytes of one k4arecord IMU record: u64 acc ns, f32[3], u64 gyro ns, f32[3]. */
 export const IMU_RECORD_BYTES = 40;
 const GYRO_TS_AT = 20;
+const HOST_TIME_BYTES = 8;
+/** The custom track in which k4sync's recorder stores each capture's host arrival time. */
+export const HOST_TIME_TRACK = 'K4SYNC_HOST_TIME';
 /** An IMU block larger than this is damage: a 32 ms cluster holds about 2 KB of samples. */
 const MAX_IMU_BLOCK_BYTES = 16 * 1024 * 1024;
 /** First look at a block: track vint, timestamp, flags and the lace count in the usual case. */
@@ -25,11 +28,12 @@ export class TrackSink {
   lastUs = -Infinity;
 
   constructor(
-    readonly mode: 'frames' | 'imu',
+    readonly mode: 'frames' | 'imu' | 'host-time',
     /** Spacing given to laced frames after the first (DefaultDuration), when the track has one. */
     readonly frameStepUs: number | null,
   ) {
-    this.acc = mode === 'imu' ? new Float64Builder() : null;
+    // For the IMU: accelerometer and gyroscope times. For the host-time track: the host clock (µs) in `acc`.
+    this.acc = mode !== 'frames' ? new Float64Builder() : null;
     this.gyro = mode === 'imu' ? new Float64Builder() : null;
   }
 }
@@ -134,6 +138,7 @@ export class ClusterScanner {
     const durationUs = durationTicks === null ? null : durationTicks * this.usPerTick;
     sink.blocks++;
     if (sink.mode === 'imu') this.imuBlock(el, sink, track.length, timeUs);
+    else if (sink.mode === 'host-time') this.hostTimeBlock(el, sink, track.length, timeUs);
     else this.frameBlock(el, head, sink, track.length, timeUs, durationUs);
     sink.lastUs = Math.max(sink.lastUs, durationUs ? timeUs + durationUs - this.usPerTick : timeUs);
   }
@@ -155,6 +160,19 @@ export class ClusterScanner {
     const n = lace.frameSizes.length;
     const step = sink.frameStepUs ?? (durationUs !== null && n > 1 ? (durationUs - this.usPerTick) / (n - 1) : 0);
     for (let i = 0; i < n; i++) sink.times.push(timeUs + i * step);
+  }
+
+  /** k4sync's host-time track: one 8-byte little-endian host monotonic ns per capture, at the capture's device time. */
+  private hostTimeBlock(el: Child, sink: TrackSink, trackLength: number, timeUs: number): void {
+    const headerBytes = trackLength + 3;
+    if (el.size !== headerBytes + HOST_TIME_BYTES) {
+      this.notes.warn('K4S_CORRUPT', 'A host-time block is not 8 bytes; it was skipped.', el.start);
+      return;
+    }
+    const data = this.src.read(el.dataStart + headerBytes, HOST_TIME_BYTES);
+    const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    sink.times.push(timeUs);
+    sink.acc!.push((dv.getUint32(4, true) * 2 ** 32 + dv.getUint32(0, true)) / 1000);
   }
 
   /** IMU records carry their own 64-bit device timestamps, so these blocks are read whole. */

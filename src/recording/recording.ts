@@ -1,4 +1,4 @@
-import { ClusterScanner, TrackSink, type ClusterEnd } from './clusters.js';
+import { ClusterScanner, HOST_TIME_TRACK, TrackSink, type ClusterEnd } from './clusters.js';
 import { integerTag, identifyTracks, looksLikeK4a, readConfiguration, readK4aTags, tagValue } from './configuration.js';
 import { readHeader, readString, readUint, type ElementHeader } from './ebml.js';
 import { RecordingError, type RecordingErrorCode } from './errors.js';
@@ -191,7 +191,8 @@ function startScanner(r: Reader, at: number): ClusterScanner {
   if (!looksLikeK4a(r.tracks, r.tags)) notK4a(r);
   for (const t of r.tracks) {
     const step = t.defaultDurationNs ? t.defaultDurationNs / 1000 : null;
-    r.sinks.set(t.number, new TrackSink(t.builtin === 'IMU' ? 'imu' : 'frames', step));
+    const mode = t.builtin === 'IMU' ? 'imu' : t.builtin === null && t.name === HOST_TIME_TRACK ? 'host-time' : 'frames';
+    r.sinks.set(t.number, new TrackSink(mode, step));
   }
   if (!r.info) {
     r.warn('K4S_NO_INFO', 'The file has no Info element (its writer never flushed it); the Azure Kinect timestamp scale of 1 µs was assumed.');
@@ -307,6 +308,14 @@ function assemble(r: Reader): Recording {
         lastUs: times?.length ? times[times.length - 1]! + offsetUs : null,
       };
     });
+  const hostTrack = tracks.find((t) => t.builtin === null && t.name === HOST_TIME_TRACK);
+  const hostSink = hostTrack ? r.sinks.get(hostTrack.number) : undefined;
+  let hostTimes: Recording['hostTimes'] = null;
+  if (hostSink && hostSink.acc) {
+    const deviceUs = hostSink.times.toArray();
+    for (let i = 0; i < deviceUs.length; i++) deviceUs[i]! += offsetUs;
+    hostTimes = { deviceUs, hostUs: hostSink.acc.toArray() };
+  }
   let lastUs = 0;
   for (const s of r.sinks.values()) lastUs = Math.max(lastUs, s.lastUs);
 
@@ -338,6 +347,7 @@ function assemble(r: Reader): Recording {
     ir: deviceTimes('IR'),
     imu: imuSink ? { accTimestampsUs: imuSink.acc!.toArray(), gyroTimestampsUs: imuSink.gyro!.toArray() } : null,
     customTracks,
+    hostTimes,
     recordingLengthUs: lastUs,
     finalized,
     truncatedAt: r.truncatedAt,

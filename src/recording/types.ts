@@ -159,6 +159,11 @@ export interface Recording {
   ir: Float64Array | null;
   imu: ImuSamples | null;
   customTracks: CustomTrackSummary[];
+  /**
+   * Host arrival time of each capture, from the track k4sync's recorder adds (K4SYNC_HOST_TIME): device time of the
+   * capture and host monotonic clock, both µs. Null for files from other recorders.
+   */
+  hostTimes: { deviceUs: Float64Array; hostUs: Float64Array } | null;
   /** Last timestamp relative to the start offset, as k4a_playback_get_recording_length_usec. */
   recordingLengthUs: number;
   /** The writer flushed and closed it: Segment size set and the start offset tag present. */
