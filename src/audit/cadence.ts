@@ -1,0 +1,105 @@
+import { bestHinge, median, PrefixSums, type LineFit } from './fit.js';
+import type { Drop, RateSegment } from './types.js';
+
+/** Device timestamps tick at 90 kHz: residuals are reported in ticks of 100/9 µs. */
+export const TICK_US = 100 / 9;
+
+export interface Cadence {
+  /** Frame index of every delivered frame (its place in the sequence, drops counted). */
+  index: Float64Array;
+  times: Float64Array;
+  drops: Drop[];
+  /** Fitted period over the whole take, µs. */
+  periodUs: number;
+  ratePpm: number;
+  rateStdErrPpm: number;
+  jitterTicks: { rms: number; max: number };
+  segments: RateSegment[];
+  /** Frame index where the rate changes, when it does. */
+  changeAt: number | null;
+  fit: LineFit;
+}
+
+/** Segments shorter than this cannot establish a rate. */
+const MIN_SEGMENT_FRAMES = 30;
+/** How much better two lines must explain the cadence than one before the take is split (F statistic). */
+const SPLIT_F = 50;
+/** A rate change smaller than this many standard errors is noise. */
+const SPLIT_SIGMAS = 6;
+const MIN_RATE_CHANGE_PPM = 0.5;
+
+function toPpm(periodUs: number, nominalUs: number): number {
+  return (periodUs / nominalUs - 1) * 1e6;
+}
+
+/**
+ * Indexes a sensor's frames by their device timestamps and fits its clock. A gap of more than 1.5 periods is a drop
+ * of round(gap / period) - 1 frames; frames the sensor never delivered at its start or end are not drops.
+ */
+export function analyzeCadence(times: Float64Array, nominalUs: number): Cadence | null {
+  const n = times.length;
+  if (n < 3) return null;
+  const deltas = new Float64Array(n - 1);
+  for (let i = 1; i < n; i++) deltas[i - 1] = times[i]! - times[i - 1]!;
+  // The median delta is the period whatever the drops; with it, gaps round right even at 1000 ppm off nominal.
+  const period = median(deltas);
+  const index = new Float64Array(n);
+  const drops: Drop[] = [];
+  for (let i = 1; i < n; i++) {
+    const steps = Math.max(1, Math.round(deltas[i - 1]! / period));
+    index[i] = index[i - 1]! + steps;
+    if (deltas[i - 1]! > 1.5 * period) {
+      drops.push({ frameIndex: index[i - 1]! + 1, deviceTimestampUs: Math.round(times[i - 1]! + period), count: steps - 1 });
+    }
+  }
+  // Detrend by the nominal line so the sums stay small.
+  const t0 = times[0]!;
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) y[i] = times[i]! - t0 - index[i]! * nominalUs;
+  const sums = new PrefixSums(index, y);
+  const fit = sums.fit(0, n);
+  let maxResidual = 0;
+  let sq = 0;
+  for (let i = 0; i < n; i++) {
+    const r = y[i]! - (fit.intercept + fit.slope * index[i]!);
+    maxResidual = Math.max(maxResidual, Math.abs(r));
+    sq += r * r;
+  }
+  const periodUs = nominalUs + fit.slope;
+  const segment = (from: number, to: number, f: LineFit): RateSegment => {
+    const ratePpm = toPpm(nominalUs + f.slope, nominalUs);
+    const stdErrPpm = (f.slopeStdErr / nominalUs) * 1e6;
+    return { fromFrame: index[from]!, toFrame: index[to - 1]!, ratePpm, stdErrPpm, freeRunning: null };
+  };
+  let segments = [segment(0, n, fit)];
+  let changeAt: number | null = null;
+  const hinge = bestHinge(index, y, MIN_SEGMENT_FRAMES);
+  if (hinge) {
+    const ppm = (slope: number) => toPpm(nominalUs + slope, nominalUs);
+    const a: RateSegment = { fromFrame: 0, toFrame: index[hinge.at - 1]!, ratePpm: ppm(hinge.slopeBefore), stdErrPpm: (hinge.stdErrBefore / nominalUs) * 1e6, freeRunning: null };
+    const b: RateSegment = { fromFrame: index[hinge.at]!, toFrame: index[n - 1]!, ratePpm: ppm(hinge.slopeAfter), stdErrPpm: (hinge.stdErrAfter / nominalUs) * 1e6, freeRunning: null };
+    const change = Math.abs(a.ratePpm - b.ratePpm);
+    const sigma = Math.hypot(a.stdErrPpm, b.stdErrPpm);
+    if (hinge.f > SPLIT_F && change > SPLIT_SIGMAS * sigma && change > MIN_RATE_CHANGE_PPM) {
+      segments = [a, b];
+      changeAt = b.fromFrame;
+    }
+  }
+  return {
+    index,
+    times,
+    drops,
+    periodUs,
+    ratePpm: toPpm(periodUs, nominalUs),
+    rateStdErrPpm: (fit.slopeStdErr / nominalUs) * 1e6,
+    jitterTicks: { rms: Math.sqrt(sq / n) / TICK_US, max: maxResidual / TICK_US },
+    segments,
+    changeAt,
+    fit,
+  };
+}
+
+/** A rate consistent with stepping exactly the nominal period on the sensor's own clock. */
+export function isNominal(ratePpm: number, stdErrPpm: number): boolean {
+  return Math.abs(ratePpm) <= Math.max(4 * stdErrPpm, 0.05);
+}

@@ -1,0 +1,149 @@
+/**
+ * Least-squares lines over (frame index, device time), the only statistics the audit needs. Sums are kept as
+ * prefix sums so that every split point of a take can be tried in one pass (a change of lock state part-way is a
+ * change of slope), and the data are detrended by the nominal period first so that the sums stay small enough for
+ * float64 to be exact where it matters.
+ */
+
+export interface LineFit {
+  n: number;
+  intercept: number;
+  slope: number;
+  /** Residual sum of squares. */
+  rss: number;
+  residualStd: number;
+  slopeStdErr: number;
+}
+
+export class PrefixSums {
+  private readonly sx: Float64Array;
+  private readonly sy: Float64Array;
+  private readonly sxx: Float64Array;
+  private readonly sxy: Float64Array;
+  private readonly syy: Float64Array;
+
+  /** `y` should already be detrended (device time minus the nominal line) so that the squares stay small. */
+  constructor(
+    private readonly x: ArrayLike<number>,
+    private readonly y: ArrayLike<number>,
+  ) {
+    const n = x.length;
+    this.sx = new Float64Array(n + 1);
+    this.sy = new Float64Array(n + 1);
+    this.sxx = new Float64Array(n + 1);
+    this.sxy = new Float64Array(n + 1);
+    this.syy = new Float64Array(n + 1);
+    for (let i = 0; i < n; i++) {
+      const xi = x[i]!;
+      const yi = y[i]!;
+      this.sx[i + 1] = this.sx[i]! + xi;
+      this.sy[i + 1] = this.sy[i]! + yi;
+      this.sxx[i + 1] = this.sxx[i]! + xi * xi;
+      this.sxy[i + 1] = this.sxy[i]! + xi * yi;
+      this.syy[i + 1] = this.syy[i]! + yi * yi;
+    }
+  }
+
+  /** The least-squares line over points [from, to). */
+  fit(from: number, to: number): LineFit {
+    const n = to - from;
+    const sx = this.sx[to]! - this.sx[from]!;
+    const sy = this.sy[to]! - this.sy[from]!;
+    const cxx = this.sxx[to]! - this.sxx[from]! - (sx * sx) / n;
+    const cxy = this.sxy[to]! - this.sxy[from]! - (sx * sy) / n;
+    const cyy = this.syy[to]! - this.syy[from]! - (sy * sy) / n;
+    const slope = cxx > 0 ? cxy / cxx : 0;
+    const intercept = (sy - slope * sx) / n;
+    const rss = Math.max(0, cyy - slope * cxy);
+    const dof = Math.max(1, n - 2);
+    const residualStd = Math.sqrt(rss / dof);
+    return { n, intercept, slope, rss, residualStd, slopeStdErr: cxx > 0 ? residualStd / Math.sqrt(cxx) : Infinity };
+  }
+
+  get length(): number {
+    return this.x.length;
+  }
+
+  /** Raw sums over [from, to), for models other than a single line. */
+  totals(from: number, to: number): { sx: number; sy: number; sxx: number; sxy: number; syy: number } {
+    return {
+      sx: this.sx[to]! - this.sx[from]!,
+      sy: this.sy[to]! - this.sy[from]!,
+      sxx: this.sxx[to]! - this.sxx[from]!,
+      sxy: this.sxy[to]! - this.sxy[from]!,
+      syy: this.syy[to]! - this.syy[from]!,
+    };
+  }
+}
+
+export interface Hinge {
+  /** First point after the bend. */
+  at: number;
+  /** Slopes before and after the bend, with their standard errors. */
+  slopeBefore: number;
+  slopeAfter: number;
+  stdErrBefore: number;
+  stdErrAfter: number;
+  /** How much better the bent line explains the points than a straight one (F statistic, 1 extra parameter). */
+  f: number;
+}
+
+/** Solves the 3x3 system m·b = v (Cramer's rule; the matrices here are small and well conditioned). */
+function solve3(m: number[][], v: number[]): number[] | null {
+  const det = (a: number[][]) =>
+    a[0]![0]! * (a[1]![1]! * a[2]![2]! - a[1]![2]! * a[2]![1]!) -
+    a[0]![1]! * (a[1]![0]! * a[2]![2]! - a[1]![2]! * a[2]![0]!) +
+    a[0]![2]! * (a[1]![0]! * a[2]![1]! - a[1]![1]! * a[2]![0]!);
+  const d = det(m);
+  if (!Number.isFinite(d) || Math.abs(d) < 1e-12) return null;
+  return [0, 1, 2].map((c) => det(m.map((row, r) => row.map((x, k) => (k === c ? v[r]! : x)))) / d);
+}
+
+/**
+ * The best continuous bend of the line: the rate changes at one frame and time carries on from there, which is what a
+ * sensor does when it stops (or starts) following pulses. Tries every bend point leaving at least `minSegment` points
+ * on each side; null when there are too few.
+ */
+export function bestHinge(x: ArrayLike<number>, y: ArrayLike<number>, minSegment: number): Hinge | null {
+  const n = x.length;
+  if (n < 2 * minSegment) return null;
+  const sums = new PrefixSums(x, y);
+  const whole = sums.fit(0, n);
+  const tot = sums.totals(0, n);
+  let best: { at: number; rss: number; b: number[] } | null = null;
+  for (let at = minSegment; at <= n - minSegment; at++) {
+    const c = x[at - 1]!;
+    const t = sums.totals(at, n);
+    const m = n - at;
+    // Columns: 1, x, h = x - c beyond the bend. Sums of h follow from the sums of x over the tail.
+    const sh = t.sx - m * c;
+    const shh = t.sxx - 2 * c * t.sx + m * c * c;
+    const sxh = t.sxx - c * t.sx;
+    const shy = t.sxy - c * t.sy;
+    const b = solve3([[n, tot.sx, sh], [tot.sx, tot.sxx, sxh], [sh, sxh, shh]], [tot.sy, tot.sxy, shy]);
+    if (!b) continue;
+    const rss = tot.syy - (b[0]! * tot.sy + b[1]! * tot.sxy + b[2]! * shy);
+    if (!best || rss < best.rss) best = { at, rss, b };
+  }
+  if (!best) return null;
+  const rss = Math.max(best.rss, 0);
+  const before = sums.fit(0, best.at);
+  const after = sums.fit(best.at - 1, n);
+  const sigma = Math.sqrt(rss / Math.max(1, n - 3));
+  const f = rss > 0 ? (whole.rss - rss) / (rss / Math.max(1, n - 3)) : Infinity;
+  return {
+    at: best.at,
+    slopeBefore: best.b[1]!,
+    slopeAfter: best.b[1]! + best.b[2]!,
+    stdErrBefore: before.slopeStdErr * (sigma / Math.max(before.residualStd, 1e-12)),
+    stdErrAfter: after.slopeStdErr * (sigma / Math.max(after.residualStd, 1e-12)),
+    f,
+  };
+}
+
+export function median(values: ArrayLike<number>): number {
+  const a = Float64Array.from(values).sort();
+  if (a.length === 0) return NaN;
+  const m = a.length >> 1;
+  return a.length % 2 ? a[m]! : (a[m - 1]! + a[m]!) / 2;
+}

@@ -1,0 +1,72 @@
+import type { Recording, RecordingWarning } from '../recording/index.js';
+
+/**
+ * What the audit needs from one recording: typed arrays and a few facts, small enough to cross from a worker thread
+ * with its buffers transferred rather than copied.
+ */
+export interface SensorInput {
+  file: string;
+  error: { code: string; message: string } | null;
+  serial: string;
+  role: 'master' | 'subordinate' | 'standalone' | 'unknown';
+  fps: number | null;
+  colorMode: string | null;
+  depthMode: string | null;
+  colorFirmware: string | null;
+  depthFirmware: string | null;
+  /** Configured values from the tags (K4A_DEPTH_DELAY_NS, K4A_SUBORDINATE_DELAY_NS), µs. */
+  depthDelayUs: number;
+  subordinateDelayUs: number;
+  color: Float64Array | null;
+  depth: Float64Array | null;
+  ir: Float64Array | null;
+  hostDeviceUs: Float64Array | null;
+  hostUs: Float64Array | null;
+  finalized: boolean;
+  truncatedAt: number | null;
+  startOffsetSource: 'tag' | 'imu' | 'none';
+  warnings: RecordingWarning[];
+}
+
+const ROLES = { MASTER: 'master', SUBORDINATE: 'subordinate', STANDALONE: 'standalone' } as const;
+
+export function sensorInput(file: string, rec: Recording): SensorInput {
+  const c = rec.configuration;
+  return {
+    file,
+    error: null,
+    serial: rec.device.serial ?? file.replace(/^.*[\\/]/, '').replace(/\.mkv$/i, ''),
+    role: ROLES[c.wiredSyncMode],
+    fps: c.cameraFps,
+    colorMode: c.colorTrackEnabled ? `${c.colorFormat ?? '?'}_${c.colorResolution ?? '?'}` : null,
+    depthMode: c.depthMode,
+    colorFirmware: rec.device.colorFirmware,
+    depthFirmware: rec.device.depthFirmware,
+    depthDelayUs: c.depthDelayOffColorUs,
+    subordinateDelayUs: c.subordinateDelayOffMasterUs,
+    color: rec.color,
+    depth: rec.depth,
+    ir: rec.ir,
+    hostDeviceUs: rec.hostTimes?.deviceUs ?? null,
+    hostUs: rec.hostTimes?.hostUs ?? null,
+    finalized: rec.finalized,
+    truncatedAt: rec.truncatedAt,
+    startOffsetSource: rec.startOffset.source,
+    warnings: rec.warnings,
+  };
+}
+
+export function failedInput(file: string, code: string, message: string): SensorInput {
+  return {
+    file, error: { code, message }, serial: file.replace(/^.*[\\/]/, '').replace(/\.mkv$/i, ''), role: 'unknown',
+    fps: null, colorMode: null, depthMode: null, colorFirmware: null, depthFirmware: null, depthDelayUs: 0,
+    subordinateDelayUs: 0, color: null, depth: null, ir: null, hostDeviceUs: null, hostUs: null, finalized: false,
+    truncatedAt: null, startOffsetSource: 'none', warnings: [],
+  };
+}
+
+/** The buffers a worker hands back without copying. */
+export function transferables(input: SensorInput): ArrayBuffer[] {
+  const arrays = [input.color, input.depth, input.ir, input.hostDeviceUs, input.hostUs];
+  return arrays.filter((a): a is Float64Array => a !== null).map((a) => a.buffer as ArrayBuffer);
+}

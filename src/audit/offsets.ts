@@ -1,0 +1,121 @@
+import type { Cadence } from './cadence.js';
+import { triggerDelayUs } from './delays.js';
+import { median, PrefixSums } from './fit.js';
+import type { SensorInput } from './input.js';
+import type { PairOffset } from './types.js';
+
+export interface SensorTiming {
+  input: SensorInput;
+  track: 'COLOR' | 'DEPTH';
+  cadence: Cadence;
+  /** Host arrival time of each frame of `cadence` (µs), NaN where unknown; null without a host-time track. */
+  host: Float64Array | null;
+}
+
+/** Index of the value in sorted `a` nearest to v. */
+function nearest(a: Float64Array, v: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid]! < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo > 0 && Math.abs(a[lo - 1]! - v) <= Math.abs(a[lo]! - v) ? lo - 1 : lo;
+}
+
+/**
+ * The period a sensor's own clock measured while it followed the pulses: its first rate segment, so that a sensor
+ * which loses sync later shows as an offset that drifts, not as a smeared average.
+ */
+function lockedPeriodUs(t: SensorTiming, nominalUs: number): number {
+  return nominalUs * (1 + t.cadence.segments[0]!.ratePpm * 1e-6);
+}
+
+/**
+ * Compares a sensor's frames with the reference's. Each timestamp is first brought onto the reference's clock by the
+ * ratio of their fitted periods (two locked sensors measure the same pulses with different crystals; scaling about
+ * device time zero is right when both clocks were zeroed by the same pulse, which is exactly what is being tested).
+ * Frames are paired by host arrival time when both files have it: that pairs the same pulse even when the time bases
+ * are whole frames apart. Otherwise they are paired by nearest device time, and whole-frame shifts are judged from
+ * the ends of the recordings.
+ */
+export function pairOffset(s: SensorTiming, r: SensorTiming, nominalUs: number, toleranceUs: number): PairOffset {
+  const track = s.track;
+  const expectedUs =
+    triggerDelayUs(s.input.role, s.input.subordinateDelayUs, s.input.depthDelayUs, track) -
+    triggerDelayUs(r.input.role, r.input.subordinateDelayUs, r.input.depthDelayUs, track);
+  const base: PairOffset = {
+    reference: r.input.serial, track, expectedUs, measuredUs: null, maxResidualUs: null, frameShift: null,
+    pairedBy: null, matchedFrames: 0, rawDivergenceUs: null, trendUsPerMinute: null, hostGapUs: null, aligned: null,
+  };
+  if (s.track !== r.track) return base;
+  const scale = lockedPeriodUs(r, nominalUs) / lockedPeriodUs(s, nominalUs);
+  const ts = s.cadence.times;
+  const tr = r.cadence.times;
+  const pairs: [number, number][] = [];
+  let pairedBy: PairOffset['pairedBy'] = 'device-time';
+  if (s.host && r.host) {
+    pairedBy = 'host-time';
+    // Host arrival of the same pulse differs between sensors by USB latency only, far less than half a period.
+    const order = Array.from(r.host.keys()).filter((i) => !Number.isNaN(r.host![i]!)).sort((a, b) => r.host![a]! - r.host![b]!);
+    const hostSorted = Float64Array.from(order, (i) => r.host![i]!);
+    if (hostSorted.length > 0) {
+      for (let i = 0; i < ts.length; i++) {
+        const h = s.host[i]!;
+        if (Number.isNaN(h)) continue;
+        const j = nearest(hostSorted, h);
+        if (Math.abs(hostSorted[j]! - h) < nominalUs / 2) pairs.push([i, order[j]!]);
+      }
+    }
+  } else {
+    for (let i = 0; i < ts.length; i++) {
+      const j = nearest(tr, ts[i]! * scale - expectedUs);
+      if (Math.abs(tr[j]! - (ts[i]! * scale - expectedUs)) < nominalUs / 2) pairs.push([i, j]);
+    }
+  }
+  if (pairs.length < 2) return { ...base, pairedBy, matchedFrames: pairs.length };
+
+  const diffs = Float64Array.from(pairs, ([i, j]) => ts[i]! * scale - tr[j]!);
+  let shift: number;
+  let inDiffs: number;
+  let hostGapUs: number | null = null;
+  if (pairedBy === 'host-time') {
+    shift = Math.round((median(diffs) - expectedUs) / nominalUs);
+    inDiffs = shift;
+    hostGapUs = median(Float64Array.from(pairs, ([i, j]) => Math.abs(s.host![i]! - r.host![j]!)));
+  } else {
+    // Paired by nearest time, a whole-frame shift is invisible; the ends of recordings stopped together show it.
+    const endGap = ts[ts.length - 1]! * scale - tr[tr.length - 1]! - expectedUs;
+    const n = Math.round(endGap / nominalUs);
+    shift = Math.abs(n) <= 1 ? 0 : n;
+    inDiffs = 0;
+  }
+  const offsets = Float64Array.from(diffs, (d) => d - inDiffs * nominalUs);
+  const residuals = Float64Array.from(offsets, (o) => o - expectedUs);
+  let maxResidualUs = 0;
+  for (const v of residuals) maxResidualUs = Math.max(maxResidualUs, Math.abs(v));
+  const at = Float64Array.from(pairs, ([, j]) => tr[j]! / 60e6);
+  const trend = new PrefixSums(at, residuals).fit(0, residuals.length).slope;
+  const [first, last] = [pairs[0]!, pairs[pairs.length - 1]!];
+  const raw = ts[last[0]]! - tr[last[1]]! - (ts[first[0]]! - tr[first[1]]!);
+  return {
+    ...base,
+    measuredUs: median(offsets),
+    maxResidualUs,
+    frameShift: shift,
+    pairedBy,
+    matchedFrames: pairs.length,
+    rawDivergenceUs: raw,
+    trendUsPerMinute: trend,
+    hostGapUs,
+    aligned: shift === 0 && maxResidualUs <= toleranceUs && (hostGapUs === null || hostGapUs < nominalUs / 4),
+  };
+}
+
+/** A sensor's frames on the reference's clock, for the common window. */
+export function onReferenceClock(s: SensorTiming, r: SensorTiming, offset: PairOffset, nominalUs: number): Float64Array {
+  const scale = lockedPeriodUs(r, nominalUs) / lockedPeriodUs(s, nominalUs);
+  const shift = (offset.frameShift ?? 0) * nominalUs + offset.expectedUs;
+  return Float64Array.from(s.cadence.times, (t) => t * scale - shift);
+}

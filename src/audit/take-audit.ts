@@ -1,0 +1,320 @@
+import { analyzeCadence, TICK_US } from './cadence.js';
+import { quantizeUs } from './delays.js';
+import { median } from './fit.js';
+import type { SensorInput } from './input.js';
+import { hostRate, judgeLock, type HostRate } from './lock.js';
+import { onReferenceClock, pairOffset, type SensorTiming } from './offsets.js';
+import { rigChecks } from './rig-checks.js';
+import { AUDIT_SCHEMA, type Check, type SensorAudit, type Status, type TakeAudit, type Thresholds } from './types.js';
+
+export interface AuditOptions {
+  take: string;
+  thresholds: Thresholds;
+  /** Serial of the sensor offsets are measured against; default the master, else the first serial. */
+  reference?: string;
+  version: string;
+  now?: Date;
+}
+
+/** A generator this far off its nominal rate shows on every sensor; crystals are tens of ppm. */
+const GENERATOR_RATE_TOLERANCE_PPM = 100;
+
+function check(id: string, status: Check['status'], sensor: string | null, message: string, remedy: string | null = null, value: Check['value'] = null, threshold: Check['threshold'] = null): Check {
+  return { id, status, sensor, value, threshold, message, remedy };
+}
+
+function toleranceUs(fps: number, t: Thresholds): number {
+  return fps === 15 ? t.offsetToleranceUs[15] : fps === 5 ? t.offsetToleranceUs[5] : t.offsetToleranceUs[30];
+}
+
+function timingOf(input: SensorInput, nominalUs: number): SensorTiming | null {
+  const track = input.color && input.color.length >= 3 ? 'COLOR' : input.depth && input.depth.length >= 3 ? 'DEPTH' : null;
+  if (!track) return null;
+  const times = (track === 'COLOR' ? input.color : input.depth)!;
+  const cadence = analyzeCadence(times, nominalUs);
+  if (!cadence) return null;
+  let host: Float64Array | null = null;
+  if (input.hostDeviceUs && input.hostUs) {
+    const byDevice = new Map<number, number>();
+    input.hostDeviceUs.forEach((d, i) => byDevice.set(d, input.hostUs![i]!));
+    host = Float64Array.from(times, (t) => byDevice.get(t) ?? NaN);
+  }
+  return { input, track, cadence, host };
+}
+
+/** The depth track of a sensor timed by colour, sharing colour's host times where the capture times agree. */
+function depthTiming(t: SensorTiming, nominalUs: number): SensorTiming | null {
+  const depth = t.input.depth;
+  if (!depth || depth.length < 3) return null;
+  const cadence = analyzeCadence(depth, nominalUs);
+  if (!cadence) return null;
+  let host: Float64Array | null = null;
+  if (t.host) {
+    // A capture's host time is stamped at its colour time; depth of the same capture sits within a frame of it.
+    const colour = t.cadence.times;
+    host = Float64Array.from(depth, (d) => {
+      let lo = 0;
+      let hi = colour.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (colour[mid]! < d) lo = mid + 1;
+        else hi = mid;
+      }
+      const j = lo > 0 && Math.abs(colour[lo - 1]! - d) < Math.abs(colour[lo]! - d) ? lo - 1 : lo;
+      return Math.abs(colour[j]! - d) < nominalUs / 2 ? t.host![j]! : NaN;
+    });
+  }
+  return { input: t.input, track: 'DEPTH', cadence, host };
+}
+
+function emptyAudit(input: SensorInput): SensorAudit {
+  return {
+    serial: input.serial, file: input.file, role: input.role, error: input.error, fps: input.fps, colorMode: input.colorMode,
+    depthMode: input.depthMode, firmware: { color: input.colorFirmware, depth: input.depthFirmware },
+    depthDelayUs: input.depthDelayUs, subordinateDelayUs: input.subordinateDelayUs, frames: 0,
+    firstDeviceTimestampUs: null, lastDeviceTimestampUs: null, drops: [], clockRatePpm: null, clockRateStdErrPpm: null,
+    rateSegments: [], jitterTicks: null, locked: null, lockEvidence: 'none', lockLostAtFrame: null,
+    hostRateVsReferencePpm: null, colorToDepth: null, offset: null, depthOffset: null, window: null,
+  };
+}
+
+function dropText(d: { frameIndex: number; deviceTimestampUs: number; count: number }): string {
+  const frames = d.count === 1 ? `frame ${d.frameIndex}` : `frames ${d.frameIndex}–${d.frameIndex + d.count - 1}`;
+  return `${frames} at ${(d.deviceTimestampUs / 1e6).toFixed(3)} s`;
+}
+
+/** Colour against depth on one sensor: depth must sit at colour plus the quantized depth delay; IR equals depth. */
+function colorDepthChecks(input: SensorInput, audit: SensorAudit, t: Thresholds, checks: Check[]): void {
+  const { color, depth, ir } = input;
+  if (depth && ir) {
+    const same = depth.length === ir.length && depth.every((v, i) => v === ir[i]);
+    if (!same) {
+      checks.push(check('depth-ir', 'FAIL', input.serial, 'Depth and IR timestamps differ; an Azure Kinect stamps both images of a depth capture with one time.',
+        'Check where the file came from: it was edited or written by a tool that re-timed the IR track.', depth.length - ir.length, 0));
+    }
+  }
+  if (!color || !depth || color.length < 2 || depth.length < 2) return;
+  const expected = quantizeUs(input.depthDelayUs);
+  const diffs: number[] = [];
+  let j = 0;
+  for (const c of color) {
+    while (j + 1 < depth.length && Math.abs(depth[j + 1]! - c - expected) < Math.abs(depth[j]! - c - expected)) j++;
+    diffs.push(depth[j]! - c);
+  }
+  const measured = median(diffs);
+  audit.colorToDepth = { measuredUs: measured, expectedUs: expected };
+  const off = Math.abs(measured - expected);
+  checks.push(off > t.colorDepthToleranceUs
+    ? check('color-depth', 'FAIL', input.serial, `Depth sits ${measured.toFixed(1)} µs after colour; the configured depth delay says ${expected.toFixed(2)} µs.`,
+        'Set one manual exposure once per take (auto exposure, or setting exposure every frame, shifts colour against depth).', measured, expected)
+    : check('color-depth', 'PASS', input.serial, `Depth sits ${measured.toFixed(1)} µs after colour, as the depth delay (${expected.toFixed(2)} µs on the 90 kHz grid) says.`, null, measured, expected));
+}
+
+export function auditTake(inputs: SensorInput[], opts: AuditOptions): TakeAudit {
+  const t = opts.thresholds;
+  const checks: Check[] = [];
+  const readable = inputs.filter((i) => i.error === null);
+  const audits = new Map<SensorInput, SensorAudit>(inputs.map((i) => [i, emptyAudit(i)]));
+  for (const i of inputs) {
+    if (i.error) {
+      checks.push(check('file', 'FAIL', i.serial, `${i.file}: ${i.error.code}: ${i.error.message}`, 'Copy the file again from the recording machine; audit the sensor\'s other copies.', i.error.code));
+    } else if (i.truncatedAt !== null || !i.finalized) {
+      const why = i.truncatedAt !== null ? `is cut short at byte ${i.truncatedAt}` : 'was not finalized (its recorder did not close it)';
+      checks.push(check('file', 'WARN', i.serial, `${i.file} ${why}; every complete frame was read${i.startOffsetSource === 'none' ? ', but its timestamps are relative (no start offset)' : ''}.`,
+        'Check the recorder\'s log and the disk; copy the file again if it was cut short in transfer.', i.truncatedAt));
+    }
+  }
+  const fps = Number(Object.entries(readable.reduce<Record<string, number>>((m, i) => ({ ...m, [String(i.fps)]: (m[String(i.fps)] ?? 0) + 1 }), {}))
+    .sort((a, b) => b[1] - a[1])[0]?.[0]) || null;
+  const nominalUs = fps ? 1e6 / fps : 1e6 / 30;
+  const tolerance = toleranceUs(fps ?? 30, t);
+  if (readable.length > 0) checks.push(...rigChecks(readable, t));
+
+  const timings = new Map<SensorInput, SensorTiming>();
+  for (const i of readable) {
+    const timing = timingOf(i, i.fps ? 1e6 / i.fps : nominalUs);
+    if (timing) timings.set(i, timing);
+    else checks.push(check('frames', 'FAIL', i.serial, `${i.file} holds fewer than 3 colour or depth frames: nothing to audit.`, 'Record again; check that the sensor streamed.', 0, 3));
+  }
+  const masters = readable.filter((i) => i.role === 'master');
+  const subs = readable.filter((i) => i.role === 'subordinate');
+  const syncSource: TakeAudit['syncSource'] =
+    masters.length === 1 && subs.length + 1 === readable.length ? 'master'
+    : masters.length === 0 && subs.length === readable.length && subs.length > 0 ? 'generator'
+    : readable.every((i) => i.role === 'standalone') ? 'none' : 'mixed';
+  const generatorRig = syncSource === 'generator';
+
+  const candidates = [...timings.keys()].sort((a, b) => a.serial.localeCompare(b.serial));
+  const reference =
+    candidates.find((i) => i.serial === opts.reference) ?? candidates.find((i) => i.role === 'master') ?? candidates[0] ?? null;
+  if (opts.reference && reference?.serial !== opts.reference) {
+    checks.push(check('reference', 'WARN', null, `--reference ${opts.reference} is not a readable sensor of this take; ${reference?.serial ?? 'none'} was used.`, 'Pass the serial of one of the take\'s sensors.'));
+  }
+  const refTiming = reference ? timings.get(reference)! : null;
+  const hostReference: HostRate | null = refTiming ? hostRate(refTiming) : null;
+
+  for (const [input, timing] of timings) {
+    const a = audits.get(input)!;
+    const c = timing.cadence;
+    a.frames = c.times.length;
+    a.firstDeviceTimestampUs = c.times[0]!;
+    a.lastDeviceTimestampUs = c.times[c.times.length - 1]!;
+    a.drops = c.drops;
+    a.clockRatePpm = c.ratePpm;
+    a.clockRateStdErrPpm = c.rateStdErrPpm;
+    a.rateSegments = c.segments;
+    a.jitterTicks = c.jitterTicks;
+    a.offset = refTiming && timing !== refTiming ? pairOffset(timing, refTiming, nominalUs, tolerance) : null;
+    const depthOf = (x: SensorTiming) => (x.track === 'DEPTH' ? x : depthTiming(x, nominalUs));
+    const [sd, rd] = refTiming && timing !== refTiming && timing.track === 'COLOR' ? [depthOf(timing), depthOf(refTiming)] : [null, null];
+    a.depthOffset = sd && rd ? pairOffset(sd, rd, nominalUs, tolerance) : null;
+    const lock = judgeLock(timing, hostRate(timing), hostReference, generatorRig, a.offset);
+    a.locked = lock.locked;
+    a.lockEvidence = lock.evidence;
+    a.lockLostAtFrame = lock.lostAtFrame;
+    a.hostRateVsReferencePpm = lock.hostRatePpm;
+    sensorChecks(input, timing, a, lock.message, t, tolerance, checks);
+    colorDepthChecks(input, a, t, checks);
+  }
+
+  if (generatorRig) {
+    const rates = subs.map((s) => audits.get(s)!.clockRatePpm).filter((r): r is number => r !== null);
+    const m = median(rates);
+    if (rates.length > 0 && Math.abs(m) > GENERATOR_RATE_TOLERANCE_PPM) {
+      const hz = (fps ?? 30) / (1 + m * 1e-6);
+      checks.push(check('generator-rate', 'FAIL', null, `Every sensor measures the pulses ${m.toFixed(0)} ppm off the nominal ${fps} fps: the generator runs at about ${hz.toFixed(3)} Hz, not ${fps}.`,
+        `Set the generator to exactly ${fps} Hz (not ${hz.toFixed(2)}); Azure Kinects need exactly 30, 15 or 5 Hz.`, Math.round(hz * 1000) / 1000, fps));
+    } else if (rates.length > 0) {
+      checks.push(check('generator-rate', 'PASS', null, `The sensors measure the generator within ${Math.abs(m).toFixed(1)} ppm of ${fps} Hz (their crystals).`, null, m, GENERATOR_RATE_TOLERANCE_PPM));
+    }
+  }
+
+  const window = commonWindow(timings, refTiming, audits, nominalUs, tolerance);
+  if (window) {
+    const outside = [...audits.values()].filter((a) => a.window && (a.window.framesBefore || a.window.framesAfter));
+    checks.push(check('window', 'PASS', null, `Common window: ${window.frames} frames (${((window.endUs - window.startUs) / 1e6).toFixed(2)} s) that every aligned sensor covers` +
+      (outside.length ? `; outside it: ${outside.map((a) => `${a.serial} ${a.window!.framesBefore} before, ${a.window!.framesAfter} after`).join('; ')} (start-up and stop frames, not drops).` : '.'), null, window.frames));
+  }
+  const anyHost = readable.some((i) => i.hostUs !== null);
+  if (!anyHost && readable.length > 0) {
+    checks.push(check('host-clock', 'NOT_MEASURABLE', null, 'The files carry no host arrival times (not recorded by k4sync): lock is judged from device timestamps only.', null));
+  }
+
+  const statuses = checks.map((c) => c.status);
+  const verdict: Status = statuses.includes('FAIL') ? 'FAIL' : statuses.includes('WARN') ? 'WARN' : 'PASS';
+  return {
+    schema: AUDIT_SCHEMA,
+    k4syncVersion: opts.version,
+    auditedAt: (opts.now ?? new Date()).toISOString(),
+    take: opts.take,
+    verdict,
+    fps,
+    syncSource,
+    reference: reference?.serial ?? null,
+    window,
+    sensors: inputs.map((i) => audits.get(i)!),
+    checks,
+    thresholds: t,
+  };
+}
+
+function sensorChecks(input: SensorInput, timing: SensorTiming, a: SensorAudit, lockMessage: string, t: Thresholds, tolerance: number, checks: Check[]): void {
+  const s = input.serial;
+  const c = timing.cadence;
+  const dropped = c.drops.reduce((n, d) => n + d.count, 0);
+  const expected = dropped + c.times.length;
+  if (dropped === 0) {
+    checks.push(check('drops', 'PASS', s, `No frame missing among ${c.times.length} (${timing.track}).`, null, 0, 0));
+  } else {
+    const list = c.drops.slice(0, 5).map(dropText).join(', ') + (c.drops.length > 5 ? `, and ${c.drops.length - 5} more` : '');
+    const longest = Math.max(...c.drops.map((d) => d.count));
+    const fail = dropped > t.dropFailFraction * expected || longest * (timing.input.fps ? 1e6 / timing.input.fps : 33333) >= 1e6;
+    checks.push(check('drops', fail ? 'FAIL' : 'WARN', s, `${dropped} of ${expected} frames missing: ${list}.`,
+      'Dropped frames come from USB, host or disk load: one host controller per two sensors, a faster disk, fewer sensors per PC, usbcore.usbfs_memory_mb raised on Linux.', dropped, fail ? Math.floor(t.dropFailFraction * expected) : 0));
+  }
+  if (c.jitterTicks.max > t.jitterWarnTicks) {
+    checks.push(check('jitter', 'WARN', s, `Frame times wander up to ${c.jitterTicks.max.toFixed(1)} ticks (${(c.jitterTicks.max * TICK_US).toFixed(0)} µs) from a straight line (rms ${c.jitterTicks.rms.toFixed(1)}).`,
+      'Look for auto exposure or a cable that drops pulses; the device clock itself steps in 11.1 µs ticks.', c.jitterTicks.max, t.jitterWarnTicks));
+  }
+  if (Math.abs(c.ratePpm) > t.implausibleRatePpm && input.role !== 'subordinate') {
+    checks.push(check('clock-rate', 'WARN', s, `Its clock runs ${c.ratePpm.toFixed(1)} ppm off nominal, beyond any crystal.`, 'Check the recording tool: the timestamps may have been rewritten.', c.ratePpm, t.implausibleRatePpm));
+  } else {
+    checks.push(check('clock-rate', 'PASS', s, `Clock rate ${c.ratePpm.toFixed(2)} ± ${c.rateStdErrPpm.toFixed(2)} ppm against the nominal ${timing.input.fps} fps of its sync source.`, null, c.ratePpm, t.implausibleRatePpm));
+  }
+  if (input.role === 'subordinate') {
+    const status = a.locked === true ? 'PASS' : a.locked === false ? 'FAIL' : a.lockEvidence === 'heuristic' ? 'WARN' : 'NOT_MEASURABLE';
+    const remedy = a.locked === true ? null
+      : a.lockLostAtFrame !== null ? `${s} stopped receiving sync at frame ${a.lockLostAtFrame}: check its Sync In cable and the cable before it in the chain; frames after that are not synchronized.`
+      : `${s} may not be receiving sync: check its Sync In cable (tip carries the pulse) and the device feeding it.`;
+    checks.push(check('lock', status, s, `${s} ${lockMessage}.`, remedy, a.locked === null ? null : String(a.locked), a.lockEvidence));
+  }
+  const o = a.offset;
+  if (o) {
+    const fps = input.fps ?? 30;
+    if (o.measuredUs === null) {
+      checks.push(check('offset', 'NOT_MEASURABLE', s, `${s} and ${o.reference} share too few frames to compare.`, null));
+    } else if (o.aligned) {
+      checks.push(check('offset', 'PASS', s, `${s} sits ${o.measuredUs.toFixed(1)} µs from ${o.reference} (${o.track}; expected ${o.expectedUs.toFixed(2)} µs from the delays), every frame within ${tolerance} µs` +
+        (o.rawDivergenceUs !== null && Math.abs(o.rawDivergenceUs) > 1 ? `; raw device times diverge ${o.rawDivergenceUs.toFixed(0)} µs over the take, which is clock rate, not misalignment.` : '.'),
+        null, Math.round(o.maxResidualUs! * 100) / 100, tolerance));
+    } else if (offsetFault(o, tolerance) === 'start-order') {
+      const evidence = o.pairedBy === 'host-time' ? 'frames that arrived together' : 'the ends of the recordings';
+      checks.push(check('offset', 'FAIL', s, `${s} is ${o.frameShift} frame period(s) (${((o.frameShift ?? 0) * 1e3 / fps).toFixed(1)} ms) off ${o.reference} by ${evidence}: the time bases do not match: its clock was zeroed by a different pulse, a start-order fault (subordinate started after the master, or restarted).`,
+        'Start every subordinate before the master (or arm all sensors before switching the generator on), and never restart one mid-take.', o.frameShift, 0));
+    } else if (offsetFault(o, tolerance) === 'drift') {
+      checks.push(check('offset', 'FAIL', s, `${s} drifts away from ${o.reference} at ${o.trendUsPerMinute!.toFixed(1)} µs per minute and leaves the ${tolerance} µs tolerance (worst ${o.maxResidualUs!.toFixed(0)} µs): it is not following the same pulses.`,
+        `${s} is not receiving sync for (part of) the take: check its Sync In cable.`, Math.round(o.maxResidualUs!), tolerance));
+    } else {
+      const how = o.hostGapUs !== null && o.hostGapUs >= 5000
+        ? `its frames reach the host ${(o.hostGapUs / 1000).toFixed(1)} ms away from ${o.reference}'s: they are not triggered by the same pulses`
+        : `matched frames sit ${o.measuredUs.toFixed(0)} µs apart against ${o.expectedUs.toFixed(2)} expected (tolerance ${tolerance} µs)`;
+      checks.push(check('offset', 'FAIL', s, `${s} and ${o.reference} do not share a time base: ${how}.`,
+        'Wire the sensors with sync cables (master Sync Out to subordinate Sync In), start subordinates first, and record them as one take.', Math.round(o.maxResidualUs!), tolerance));
+    }
+  }
+}
+
+/**
+ * Why a pair is not aligned. Whole frame periods with the right fraction: clocks zeroed by different pulses of the
+ * same train (start order). Right offset on average but leaving the tolerance along a trend: one of them stopped
+ * following the pulses. Anything else: time bases that have nothing to do with each other.
+ */
+function offsetFault(o: NonNullable<SensorAudit['offset']>, tolerance: number): 'start-order' | 'drift' | 'unrelated' {
+  const fractionOk = o.measuredUs !== null && Math.abs(o.measuredUs - o.expectedUs) <= tolerance && (o.hostGapUs === null || o.hostGapUs < 5000);
+  if (fractionOk && o.frameShift !== null && o.frameShift !== 0) return 'start-order';
+  if (fractionOk && o.frameShift === 0 && o.trendUsPerMinute !== null && Math.abs(o.trendUsPerMinute) > 1) return 'drift';
+  return 'unrelated';
+}
+
+function commonWindow(
+  timings: Map<SensorInput, SensorTiming>,
+  ref: SensorTiming | null,
+  audits: Map<SensorInput, SensorAudit>,
+  nominalUs: number,
+  tolerance: number,
+): TakeAudit['window'] {
+  if (!ref) return null;
+  const onRef = new Map<SensorInput, Float64Array>([[ref.input, ref.cadence.times]]);
+  for (const [input, timing] of timings) {
+    const o = audits.get(input)!.offset;
+    if (timing !== ref && o?.aligned) onRef.set(input, onReferenceClock(timing, ref, o, nominalUs));
+  }
+  let start = -Infinity;
+  let end = Infinity;
+  for (const times of onRef.values()) {
+    start = Math.max(start, times[0]!);
+    end = Math.min(end, times[times.length - 1]!);
+  }
+  if (!(end >= start)) return null;
+  for (const [input, times] of onRef) {
+    let before = 0;
+    let after = 0;
+    for (const v of times) {
+      if (v < start - tolerance) before++;
+      else if (v > end + tolerance) after++;
+    }
+    audits.get(input)!.window = { framesBefore: before, framesAfter: after };
+  }
+  return { startUs: start, endUs: end, frames: Math.round((end - start) / nominalUs) + 1 };
+}
+

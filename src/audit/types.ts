@@ -1,0 +1,139 @@
+/** The audit result: the versioned schema of `k4sync audit --json` (see docs/audit-json.md). */
+
+export const AUDIT_SCHEMA = 'k4sync.audit/1';
+
+export type Status = 'PASS' | 'WARN' | 'FAIL';
+/** A check whose data is not in the files (host times from a recorder other than k4sync, say). */
+export type CheckStatus = Status | 'NOT_MEASURABLE';
+
+export interface Check {
+  /** Stable identifier, e.g. "drops", "lock", "offset", "depth-delays". */
+  id: string;
+  status: CheckStatus;
+  /** Serial of the sensor the check is about; null for rig-wide checks. */
+  sensor: string | null;
+  value: number | string | null;
+  threshold: number | string | null;
+  message: string;
+  /** What the crew does about it; null when nothing needs doing. */
+  remedy: string | null;
+}
+
+export interface Drop {
+  /** Index of the first missing frame in the sensor's own frame sequence (0 = its first frame in the file). */
+  frameIndex: number;
+  /** Device time the first missing frame would have had. */
+  deviceTimestampUs: number;
+  count: number;
+}
+
+export interface RateSegment {
+  fromFrame: number;
+  toFrame: number;
+  ratePpm: number;
+  stdErrPpm: number;
+  /** The sensor stepped exactly the nominal period on its own clock here: no pulses were followed. */
+  freeRunning: boolean | null;
+}
+
+export type LockEvidence = 'host-clock' | 'rate-change' | 'offset' | 'rate' | 'role' | 'heuristic' | 'none';
+
+export interface PairOffset {
+  reference: string;
+  track: 'COLOR' | 'DEPTH';
+  /** What the configured delays say the offset must be (on the 90 kHz grid). */
+  expectedUs: number;
+  /** Median offset of matched frames after clock-rate correction, whole frame periods removed. */
+  measuredUs: number | null;
+  /** Largest departure of a matched frame from the expected offset. */
+  maxResidualUs: number | null;
+  /** Whole frame periods between the time bases (a start-order fault); 0 when they share one, null if unknown. */
+  frameShift: number | null;
+  /** How frames were paired: by host arrival time (decisive) or by nearest device time. */
+  pairedBy: 'host-time' | 'device-time' | null;
+  matchedFrames: number;
+  /** Raw device-time divergence from the reference over the take: clock rate, not misalignment. */
+  rawDivergenceUs: number | null;
+  /** Linear trend of the offset, µs per minute: a sensor drifting away is not following the same pulses. */
+  trendUsPerMinute: number | null;
+  /** Median host arrival gap of paired frames: frames of one pulse arrive together, a few ms apart at most. */
+  hostGapUs: number | null;
+  aligned: boolean | null;
+}
+
+export interface SensorAudit {
+  serial: string;
+  file: string;
+  role: 'master' | 'subordinate' | 'standalone' | 'unknown';
+  /** Set when the file could not be read; everything else is then empty. */
+  error: { code: string; message: string } | null;
+  fps: number | null;
+  colorMode: string | null;
+  depthMode: string | null;
+  firmware: { color: string | null; depth: string | null };
+  depthDelayUs: number;
+  subordinateDelayUs: number;
+  frames: number;
+  firstDeviceTimestampUs: number | null;
+  lastDeviceTimestampUs: number | null;
+  drops: Drop[];
+  clockRatePpm: number | null;
+  clockRateStdErrPpm: number | null;
+  rateSegments: RateSegment[];
+  jitterTicks: { rms: number; max: number } | null;
+  locked: boolean | null;
+  lockEvidence: LockEvidence;
+  lockLostAtFrame: number | null;
+  /** Frame rate measured against the host clock, relative to the reference sensor's, when host times exist. */
+  hostRateVsReferencePpm: number | null;
+  colorToDepth: { measuredUs: number; expectedUs: number } | null;
+  /** Colour (or depth, when colour is off) against the reference. */
+  offset: PairOffset | null;
+  /** Depth against the reference's depth: configured depth delays show here. */
+  depthOffset: PairOffset | null;
+  window: { framesBefore: number; framesAfter: number } | null;
+}
+
+export interface Thresholds {
+  /** Offset tolerance per frame rate (the SDK's own functional-test values). */
+  offsetToleranceUs: { 30: number; 15: number; 5: number };
+  /** Dropped frames above this share of a sensor's frames fail the take (any drop warns). */
+  dropFailFraction: number;
+  jitterWarnTicks: number;
+  /** Above this a rate is not a crystal error any more. */
+  implausibleRatePpm: number;
+  /** Configured depth firing times closer than this interfere (125 µs laser pulse plus margin). */
+  minDepthSpacingUs: number;
+  colorDepthToleranceUs: number;
+}
+
+export const DEFAULT_THRESHOLDS: Thresholds = {
+  offsetToleranceUs: { 30: 110, 15: 220, 5: 660 },
+  dropFailFraction: 0.05,
+  jitterWarnTicks: 15,
+  implausibleRatePpm: 300,
+  minDepthSpacingUs: 160,
+  colorDepthToleranceUs: 55,
+};
+
+export interface TakeAudit {
+  schema: typeof AUDIT_SCHEMA;
+  k4syncVersion: string;
+  auditedAt: string;
+  take: string;
+  verdict: Status;
+  fps: number | null;
+  syncSource: 'master' | 'generator' | 'none' | 'mixed';
+  reference: string | null;
+  /** Device time span (reference clock) that every aligned sensor covers. */
+  window: { startUs: number; endUs: number; frames: number } | null;
+  sensors: SensorAudit[];
+  checks: Check[];
+  thresholds: Thresholds;
+}
+
+export interface AuditReport {
+  schema: typeof AUDIT_SCHEMA;
+  verdict: Status;
+  takes: TakeAudit[];
+}
