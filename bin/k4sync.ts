@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { runInfo, runTimestamps } from '../src/cli/recording-commands.js';
 import { runSimulate } from '../src/cli/simulate-command.js';
+import { runAudit } from '../src/cli/audit-command.js';
 import { VERSION } from '../src/version.js';
 
 const program = new Command();
@@ -12,6 +13,37 @@ program
   .showHelpAfterError('(run with --help for usage)')
   // commander's usage errors exit 1; k4sync keeps 1 for a failing take and 2 for bad input.
   .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
+
+program
+  .command('audit')
+  .description('Audit takes from their files alone: drops, clock rates, lock, inter-sensor offsets, rig settings; a verdict per take with what to fix.')
+  .argument('<take...>', 'take folders (MKVs inside), shoot-day folders (take folders inside), or the MKV files of one take')
+  .option('--json', 'print the audit result as JSON (schema: docs/audit-json.md) instead of the summary')
+  .option('--out <audit.json>', 'also write the JSON audit result to this file')
+  .option('--config <k4sync.config.json>', 'thresholds to use instead of the defaults (see docs/audit-json.md)')
+  .option('--reference <serial>', 'measure offsets against this sensor (default: the master, else the first serial)')
+  .option('--strict', 'exit 1 on WARN as well as FAIL')
+  .option('--offset-tolerance <us>', 'inter-sensor offset tolerance in µs (default 110/220/660 at 30/15/5 fps)', (v: string) => {
+    const n = Number(v);
+    if (!(n > 0)) throw new InvalidArgumentError(`--offset-tolerance must be a positive number of µs, got "${v}"`);
+    return n;
+  })
+  .option('--drop-fail <fraction>', 'share of dropped frames that fails a sensor (default 0.05; any drop warns)', (v: string) => {
+    const n = Number(v);
+    if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError(`--drop-fail must be between 0 and 1, got "${v}"`);
+    return n;
+  })
+  .addHelpText('after', `
+Exit status: 0 PASS or WARN (1 for WARN with --strict), 1 FAIL, 2 bad input.
+Thresholds: defaults, then --config, then flags. How each check decides: docs/how-the-audit-decides.md.
+
+Examples:
+  k4sync audit samples/daisy-chain
+  k4sync audit /shoot/day-3 --out day-3-audit.json
+  k4sync audit take-0042/*.mkv --json --reference 000123456789`)
+  .action(async (paths: string[], opts: { json?: boolean; out?: string; config?: string; reference?: string; strict?: boolean; offsetTolerance?: number; dropFail?: number }) => {
+    process.exitCode = await runAudit(paths, opts);
+  });
 
 program
   .command('info')

@@ -1,4 +1,4 @@
-import { bestHinge, median, PrefixSums, type LineFit } from './fit.js';
+import { bestBendToFlat, bestHinge, median, PrefixSums, type LineFit } from './fit.js';
 import type { Drop, RateSegment } from './types.js';
 
 /** Device timestamps tick at 90 kHz: residuals are reported in ticks of 100/9 µs. */
@@ -83,6 +83,16 @@ export function analyzeCadence(times: Float64Array, nominalUs: number): Cadence 
     if (hinge.f > SPLIT_F && change > SPLIT_SIGMAS * sigma && change > MIN_RATE_CHANGE_PPM) {
       segments = [a, b];
       changeAt = b.fromFrame;
+      // One side steps exactly the nominal period: its own clock, no pulses. Knowing that slope pins the bend.
+      const flatAfter = isNominal(b.ratePpm, b.stdErrPpm) && !isNominal(a.ratePpm, a.stdErrPpm);
+      const flatBefore = isNominal(a.ratePpm, a.stdErrPpm) && !isNominal(b.ratePpm, b.stdErrPpm);
+      const at = flatAfter || flatBefore ? bestBendToFlat(index, y, flatAfter, MIN_SEGMENT_FRAMES) : null;
+      if (at !== null) {
+        const before = sums.fit(0, at);
+        const after = sums.fit(at, n);
+        segments = [segment(0, at, before), segment(at, n, after)];
+        changeAt = index[at]!;
+      }
     }
   }
   return {

@@ -141,6 +141,36 @@ export function bestHinge(x: ArrayLike<number>, y: ArrayLike<number>, minSegment
   };
 }
 
+/**
+ * Where a line bends into (or out of) slope zero, for data detrended by the nominal period: a sensor that stops
+ * following pulses steps exactly the nominal period afterwards, and fixing that slope locates the bend far better
+ * than a free bend does. Returns the index of the first point on the flat side's far end of the bend.
+ */
+export function bestBendToFlat(x: ArrayLike<number>, y: ArrayLike<number>, flatAfter: boolean, minSegment: number): number | null {
+  const n = x.length;
+  if (n < 2 * minSegment) return null;
+  const sums = new PrefixSums(x, y);
+  const tot = sums.totals(0, n);
+  let best: { at: number; rss: number } | null = null;
+  for (let at = minSegment; at <= n - minSegment; at++) {
+    // The regressor is min(x, c) (flat after) or max(x, c) (flat before), c the last point of the sloped side.
+    const c = flatAfter ? x[at - 1]! : x[at]!;
+    const sloped = flatAfter ? sums.totals(0, at) : sums.totals(at, n);
+    const flat = flatAfter ? sums.totals(at, n) : sums.totals(0, at);
+    const nFlat = flatAfter ? n - at : at;
+    const sm = sloped.sx + nFlat * c;
+    const smm = sloped.sxx + nFlat * c * c;
+    const smy = sloped.sxy + c * flat.sy;
+    const det = n * smm - sm * sm;
+    if (Math.abs(det) < 1e-12) continue;
+    const b = (n * smy - sm * tot.sy) / det;
+    const a = (tot.sy - b * sm) / n;
+    const rss = tot.syy - a * tot.sy - b * smy;
+    if (!best || rss < best.rss) best = { at, rss };
+  }
+  return best ? best.at : null;
+}
+
 export function median(values: ArrayLike<number>): number {
   const a = Float64Array.from(values).sort();
   if (a.length === 0) return NaN;

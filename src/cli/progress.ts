@@ -1,12 +1,32 @@
 import cliProgress from 'cli-progress';
 
 /** A progress bar on a TTY, nothing when piped or asked for JSON: long work shows it is alive, logs stay clean. */
-export function progressBar(total: number, label: string, quiet = false): { update(n: number): void; stop(): void } {
-  if (quiet || !process.stderr.isTTY) return { update() {}, stop() {} };
+export interface Progress {
+  /** Shows the bar (once the total is known); a total of 0 at creation means "not yet". */
+  start(total: number): void;
+  update(n: number): void;
+  stop(): void;
+}
+
+export function progressBar(total: number, label: string, quiet = false): Progress {
+  if (quiet || !process.stderr.isTTY) return { start() {}, update() {}, stop() {} };
   const bar = new cliProgress.SingleBar(
-    { format: `${label} [{bar}] {percentage}% | {value}/{total}`, stream: process.stderr, hideCursor: true },
+    { format: `${label} [{bar}] {percentage}% | {value}/{total}`, stream: process.stderr, hideCursor: true, clearOnComplete: true },
     cliProgress.Presets.shades_classic,
   );
-  bar.start(total, 0);
-  return { update: (n) => bar.update(Math.min(n, total)), stop: () => bar.stop() };
+  let running = false;
+  const start = (n: number) => {
+    if (running || n <= 0) return;
+    bar.start(n, 0);
+    running = true;
+  };
+  start(total);
+  return {
+    start,
+    update: (n) => running && bar.update(n),
+    stop: () => {
+      if (running) bar.stop();
+      running = false;
+    },
+  };
 }
