@@ -372,28 +372,28 @@ std::string RigModel::truth_json() const
               << ",\"unlockAt\":" << c.unlock_at << ",\"disconnectAt\":" << c.disconnect_at
               << ",\"depthDelayUs\":" << st.settings.depth_delay_us
               << ",\"subordinateDelayUs\":" << st.settings.subordinate_delay_us;
-            o << ",\"frames\":{\"index\":[";
-            for (size_t f = 0; f < st.frames.size(); f++)
-                o << (f ? "," : "") << st.frames[f].index;
-            o << "],\"pulse\":[";
-            for (size_t f = 0; f < st.frames.size(); f++)
-                o << (f ? "," : "") << st.frames[f].pulse;
-            o << "],\"colorUs\":[";
-            for (size_t f = 0; f < st.frames.size(); f++)
-                o << (f ? "," : "") << st.frames[f].color_us;
-            o << "],\"depthUs\":[";
-            for (size_t f = 0; f < st.frames.size(); f++)
-                o << (f ? "," : "") << st.frames[f].depth_us;
-            o << "],\"trueTimeUs\":[";
-            for (size_t f = 0; f < st.frames.size(); f++)
-                o << (f ? "," : "") << st.frames[f].true_time_us;
-            o << "],\"hostArrivalNs\":[";
-            for (size_t f = 0; f < st.frames.size(); f++)
-                o << (f ? "," : "") << st.frames[f].host_arrival_ns;
-            o << "],\"locked\":[";
-            for (size_t f = 0; f < st.frames.size(); f++)
-                o << (f ? "," : "") << (st.frames[f].locked ? 1 : 0);
-            o << "]},\"drops\":[";
+            // One JSON array per field, so readers get columns rather than a list of objects.
+            auto column = [&](const char *name, auto field) {
+                o << "\"" << name << "\":[";
+                for (size_t f = 0; f < st.frames.size(); f++)
+                    o << (f ? "," : "") << field(st.frames[f]);
+                o << "]";
+            };
+            o << ",\"frames\":{";
+            column("index", [](const Frame &f) { return f.index; });
+            o << ",";
+            column("pulse", [](const Frame &f) { return f.pulse; });
+            o << ",";
+            column("colorUs", [](const Frame &f) { return f.color_us; });
+            o << ",";
+            column("depthUs", [](const Frame &f) { return f.depth_us; });
+            o << ",";
+            column("trueTimeUs", [](const Frame &f) { return f.true_time_us; });
+            o << ",";
+            column("hostArrivalNs", [](const Frame &f) { return f.host_arrival_ns; });
+            o << ",";
+            column("locked", [](const Frame &f) { return f.locked ? 1 : 0; });
+            o << "},\"drops\":[";
             for (size_t d = 0; d < st.drops.size(); d++)
                 o << (d ? "," : "") << "{\"index\":" << st.drops[d].index << ",\"pulse\":" << st.drops[d].pulse
                   << ",\"colorUs\":" << st.drops[d].color_us << ",\"cause\":\"" << st.drops[d].cause << "\"}";
