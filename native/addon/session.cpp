@@ -1,5 +1,6 @@
 #include "session.h"
 
+#include <algorithm>
 #include <chrono>
 #include <deque>
 #include <memory>
@@ -9,19 +10,32 @@ namespace {
 
 constexpr int32_t kCaptureTimeoutMs = 100;
 
-int64_t capture_time_us(const K4aApi &api, k4a_capture_t capture, uint64_t &host_ns)
+struct CaptureTimes
 {
-    k4a_image_t image = api.k4a_capture_get_color_image(capture);
-    if (!image)
-        image = api.k4a_capture_get_depth_image(capture);
-    if (!image)
-        image = api.k4a_capture_get_ir_image(capture);
-    if (!image)
-        return -1;
-    int64_t us = static_cast<int64_t>(api.k4a_image_get_device_timestamp_usec(image));
-    host_ns = api.k4a_image_get_system_timestamp_nsec(image);
-    api.k4a_image_release(image);
-    return us;
+    int64_t first_us = -1;  // the colour image's time (else depth, else IR): the capture's time
+    int64_t latest_us = -1; // the newest image: depth sits after colour by the depth delay
+    uint64_t host_ns = 0;
+};
+
+CaptureTimes capture_times(const K4aApi &api, k4a_capture_t capture)
+{
+    CaptureTimes out;
+    k4a_image_t images[] = {api.k4a_capture_get_color_image(capture), api.k4a_capture_get_depth_image(capture),
+                            api.k4a_capture_get_ir_image(capture)};
+    for (k4a_image_t image : images)
+    {
+        if (!image)
+            continue;
+        int64_t us = static_cast<int64_t>(api.k4a_image_get_device_timestamp_usec(image));
+        if (out.first_us < 0)
+        {
+            out.first_us = us;
+            out.host_ns = api.k4a_image_get_system_timestamp_nsec(image);
+        }
+        out.latest_us = std::max(out.latest_us, us);
+        api.k4a_image_release(image);
+    }
+    return out;
 }
 
 } // namespace
@@ -150,8 +164,9 @@ void Session::capture_loop(Sensor &s)
             set(SensorState::kUnplugged, "the sensor stopped delivering frames (unplugged or failed)");
             break;
         }
-        uint64_t host_ns = 0;
-        int64_t device_us = capture_time_us(api_, capture, host_ns);
+        CaptureTimes times = capture_times(api_, capture);
+        const int64_t device_us = times.first_us;
+        const uint64_t host_ns = times.host_ns;
         k4a_result_t written = api_.k4a_record_write_capture(s.recording, capture);
         api_.k4a_capture_release(capture);
         if (written != K4A_RESULT_SUCCEEDED)
@@ -172,7 +187,7 @@ void Session::capture_loop(Sensor &s)
         while (s.imu && api_.k4a_device_get_imu_sample(s.device, &sample, 0) == K4A_WAIT_RESULT_SUCCEEDED)
             pending_imu.push_back(sample);
         uint64_t imu = 0;
-        while (!pending_imu.empty() && (device_us < 0 || pending_imu.front().acc_timestamp_usec <= static_cast<uint64_t>(device_us)))
+        while (!pending_imu.empty() && (times.latest_us < 0 || pending_imu.front().acc_timestamp_usec <= static_cast<uint64_t>(times.latest_us)))
         {
             if (api_.k4a_record_write_imu_sample(s.recording, pending_imu.front()) == K4A_RESULT_SUCCEEDED)
                 imu++;

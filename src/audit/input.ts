@@ -4,8 +4,16 @@ import type { Recording, RecordingWarning } from '../recording/index.js';
  * What the audit needs from one recording: typed arrays and a few facts, small enough to cross from a worker thread
  * with its buffers transferred rather than copied.
  */
+export interface FileFacts {
+  bytes: number;
+  modified: string;
+  /** sha256 over the size and the first and last 64 KiB: identifies a file without reading 30 GB. */
+  fingerprint: string;
+}
+
 export interface SensorInput {
   file: string;
+  facts: FileFacts | null;
   error: { code: string; message: string } | null;
   serial: string;
   role: 'master' | 'subordinate' | 'standalone' | 'unknown';
@@ -30,10 +38,11 @@ export interface SensorInput {
 
 const ROLES = { MASTER: 'master', SUBORDINATE: 'subordinate', STANDALONE: 'standalone' } as const;
 
-export function sensorInput(file: string, rec: Recording): SensorInput {
+export function sensorInput(file: string, rec: Recording, facts: FileFacts | null = null): SensorInput {
   const c = rec.configuration;
   return {
     file,
+    facts,
     error: null,
     serial: rec.device.serial ?? file.replace(/^.*[\\/]/, '').replace(/\.mkv$/i, ''),
     role: ROLES[c.wiredSyncMode],
@@ -56,9 +65,9 @@ export function sensorInput(file: string, rec: Recording): SensorInput {
   };
 }
 
-export function failedInput(file: string, code: string, message: string): SensorInput {
+export function failedInput(file: string, code: string, message: string, facts: FileFacts | null = null): SensorInput {
   return {
-    file, error: { code, message }, serial: file.replace(/^.*[\\/]/, '').replace(/\.mkv$/i, ''), role: 'unknown',
+    file, facts, error: { code, message }, serial: file.replace(/^.*[\\/]/, '').replace(/\.mkv$/i, ''), role: 'unknown',
     fps: null, colorMode: null, depthMode: null, colorFirmware: null, depthFirmware: null, depthDelayUs: 0,
     subordinateDelayUs: 0, color: null, depth: null, ir: null, hostDeviceUs: null, hostUs: null, finalized: false,
     truncatedAt: null, startOffsetSource: 'none', warnings: [],

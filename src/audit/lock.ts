@@ -85,13 +85,13 @@ export function judgeLock(
     if (!aNominal && bNominal) {
       return {
         locked: false, evidence: 'rate-change', lostAtFrame: b.fromFrame, hostRatePpm,
-        message: `it lost sync at frame ${b.fromFrame}: its rate changes from ${a.ratePpm.toFixed(2)} ppm (following pulses) to exactly the nominal period of its own clock`,
+        message: `it lost sync around frame ${b.fromFrame}: its rate changes from ${a.ratePpm.toFixed(2)} ppm (following pulses) to exactly the nominal period of its own clock`,
       };
     }
     if (aNominal && !bNominal) {
       return {
         locked: false, evidence: 'rate-change', lostAtFrame: null, hostRatePpm,
-        message: `it ran on its own clock until frame ${b.fromFrame} and only then started following pulses`,
+        message: `it ran on its own clock until frame ${b.fromFrame} and only then started following pulses (around there)`,
       };
     }
     return {

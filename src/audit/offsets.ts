@@ -40,16 +40,23 @@ function lockedPeriodUs(t: SensorTiming, nominalUs: number): number {
  * are whole frames apart. Otherwise they are paired by nearest device time, and whole-frame shifts are judged from
  * the ends of the recordings.
  */
-export function pairOffset(s: SensorTiming, r: SensorTiming, nominalUs: number, toleranceUs: number): PairOffset {
+export interface PairResult {
+  offset: PairOffset;
+  /** Residual of every frame of the sensor against the expected offset (µs), NaN where it has no partner. */
+  residuals: Float64Array;
+}
+
+export function pairOffset(s: SensorTiming, r: SensorTiming, nominalUs: number, toleranceUs: number): PairResult {
   const track = s.track;
   const expectedUs =
     triggerDelayUs(s.input.role, s.input.subordinateDelayUs, s.input.depthDelayUs, track) -
     triggerDelayUs(r.input.role, r.input.subordinateDelayUs, r.input.depthDelayUs, track);
   const base: PairOffset = {
     reference: r.input.serial, track, expectedUs, measuredUs: null, maxResidualUs: null, frameShift: null,
-    pairedBy: null, matchedFrames: 0, rawDivergenceUs: null, trendUsPerMinute: null, hostGapUs: null, aligned: null,
+    pairedBy: null, matchedFrames: 0, rawDivergenceUs: null, trendUsPerMinute: null, trendStdErrUsPerMinute: null, hostGapUs: null, aligned: null,
   };
-  if (s.track !== r.track) return base;
+  const none = (offset: PairOffset): PairResult => ({ offset, residuals: new Float64Array(s.cadence.times.length).fill(NaN) });
+  if (s.track !== r.track) return none(base);
   const scale = lockedPeriodUs(r, nominalUs) / lockedPeriodUs(s, nominalUs);
   const ts = s.cadence.times;
   const tr = r.cadence.times;
@@ -74,7 +81,7 @@ export function pairOffset(s: SensorTiming, r: SensorTiming, nominalUs: number, 
       if (Math.abs(tr[j]! - (ts[i]! * scale - expectedUs)) < nominalUs / 2) pairs.push([i, j]);
     }
   }
-  if (pairs.length < 2) return { ...base, pairedBy, matchedFrames: pairs.length };
+  if (pairs.length < 2) return none({ ...base, pairedBy, matchedFrames: pairs.length });
 
   const diffs = Float64Array.from(pairs, ([i, j]) => ts[i]! * scale - tr[j]!);
   let shift: number;
@@ -96,10 +103,12 @@ export function pairOffset(s: SensorTiming, r: SensorTiming, nominalUs: number, 
   let maxResidualUs = 0;
   for (const v of residuals) maxResidualUs = Math.max(maxResidualUs, Math.abs(v));
   const at = Float64Array.from(pairs, ([, j]) => tr[j]! / 60e6);
-  const trend = new PrefixSums(at, residuals).fit(0, residuals.length).slope;
+  const trendFit = new PrefixSums(at, residuals).fit(0, residuals.length);
   const [first, last] = [pairs[0]!, pairs[pairs.length - 1]!];
   const raw = ts[last[0]]! - tr[last[1]]! - (ts[first[0]]! - tr[first[1]]!);
-  return {
+  const byFrame = new Float64Array(ts.length).fill(NaN);
+  pairs.forEach(([i], k) => (byFrame[i] = residuals[k]!));
+  const offset: PairOffset = {
     ...base,
     measuredUs: median(offsets),
     maxResidualUs,
@@ -107,10 +116,12 @@ export function pairOffset(s: SensorTiming, r: SensorTiming, nominalUs: number, 
     pairedBy,
     matchedFrames: pairs.length,
     rawDivergenceUs: raw,
-    trendUsPerMinute: trend,
+    trendUsPerMinute: trendFit.slope,
+    trendStdErrUsPerMinute: Number.isFinite(trendFit.slopeStdErr) ? trendFit.slopeStdErr : null,
     hostGapUs,
     aligned: shift === 0 && maxResidualUs <= toleranceUs && (hostGapUs === null || hostGapUs < nominalUs / 4),
   };
+  return { offset, residuals: byFrame };
 }
 
 /** A sensor's frames on the reference's clock, for the common window. */

@@ -22,7 +22,10 @@ export function rigChecks(sensors: SensorInput[], thresholds: Thresholds): Check
     out.push(check('roles', 'FAIL', `${standalone.map((s) => s.serial).join(', ')} recorded STANDALONE: no wired sync, so their frames share no time base with the others.`,
       'Record every sensor as master or subordinate with sync cables (k4arecorder --external-sync).', { value: standalone.length, threshold: 0 }));
   } else {
-    const kind = masters.length === 1 ? `master ${masters[0]!.serial} and ${subs.length} subordinate(s)` : `${subs.length} subordinates and no master (an external generator rig)`;
+    const kind =
+      masters.length === 1 ? `master ${masters[0]!.serial} and ${subs.length} subordinate(s)`
+      : subs.length > 0 ? `${subs.length} subordinates and no master (an external generator rig)`
+      : 'a single standalone sensor';
     out.push(check('roles', 'PASS', `Roles from the tags: ${kind}.`));
   }
 

@@ -1,4 +1,4 @@
-import { analyzeCadence, TICK_US } from './cadence.js';
+import { analyzeCadence, isNominal, TICK_US } from './cadence.js';
 import { quantizeUs } from './delays.js';
 import { median } from './fit.js';
 import type { SensorInput } from './input.js';
@@ -74,8 +74,27 @@ function emptyAudit(input: SensorInput): SensorAudit {
     depthDelayUs: input.depthDelayUs, subordinateDelayUs: input.subordinateDelayUs, frames: 0,
     firstDeviceTimestampUs: null, lastDeviceTimestampUs: null, drops: [], clockRatePpm: null, clockRateStdErrPpm: null,
     rateSegments: [], jitterTicks: null, locked: null, lockEvidence: 'none', lockLostAtFrame: null,
-    hostRateVsReferencePpm: null, colorToDepth: null, offset: null, depthOffset: null, window: null,
+    hostRateVsReferencePpm: null, colorToDepth: null, offset: null, depthOffset: null, window: null, series: null,
+    fileInfo: input.facts,
   };
+}
+
+/** Charts need the shape, not every frame: at most this many points per series, drops always kept. */
+const SERIES_POINTS = 1500;
+
+function seriesOf(t: SensorTiming, residuals: Float64Array | null): SensorAudit['series'] {
+  const { index, times } = t.cadence;
+  const stride = Math.max(1, Math.ceil(times.length / SERIES_POINTS));
+  const out: NonNullable<SensorAudit['series']> = { frameIndex: [], intervalUs: [], offsetResidualUs: [] };
+  for (let i = 1; i < times.length; i++) {
+    const dropAfter = index[i]! - index[i - 1]! > 1;
+    if (i % stride !== 0 && !dropAfter) continue;
+    out.frameIndex.push(index[i]!);
+    out.intervalUs.push(times[i]! - times[i - 1]!);
+    const r = residuals?.[i];
+    out.offsetResidualUs.push(r === undefined || Number.isNaN(r) ? null : Math.round(r * 100) / 100);
+  }
+  return out;
 }
 
 function dropText(d: { frameIndex: number; deviceTimestampUs: number; count: number }): string {
@@ -145,8 +164,17 @@ export function auditTake(inputs: SensorInput[], opts: AuditOptions): TakeAudit 
   const generatorRig = syncSource === 'generator';
 
   const candidates = [...timings.keys()].sort((a, b) => a.serial.localeCompare(b.serial));
+  // Without a master, measure against a sensor that plainly follows the pulses: one rate, off nominal.
+  const plainlyLocked = (i: SensorInput) => {
+    const segs = timings.get(i)!.cadence.segments;
+    return segs.length === 1 && !isNominal(segs[0]!.ratePpm, segs[0]!.stdErrPpm);
+  };
   const reference =
-    candidates.find((i) => i.serial === opts.reference) ?? candidates.find((i) => i.role === 'master') ?? candidates[0] ?? null;
+    candidates.find((i) => i.serial === opts.reference) ??
+    candidates.find((i) => i.role === 'master') ??
+    candidates.find(plainlyLocked) ??
+    candidates[0] ??
+    null;
   if (opts.reference && reference?.serial !== opts.reference) {
     checks.push(check('reference', 'WARN', null, `--reference ${opts.reference} is not a readable sensor of this take; ${reference?.serial ?? 'none'} was used.`, 'Pass the serial of one of the take\'s sensors.'));
   }
@@ -164,16 +192,18 @@ export function auditTake(inputs: SensorInput[], opts: AuditOptions): TakeAudit 
     a.clockRateStdErrPpm = c.rateStdErrPpm;
     a.rateSegments = c.segments;
     a.jitterTicks = c.jitterTicks;
-    a.offset = refTiming && timing !== refTiming ? pairOffset(timing, refTiming, nominalUs, tolerance) : null;
+    const paired = refTiming && timing !== refTiming ? pairOffset(timing, refTiming, nominalUs, tolerance) : null;
+    a.offset = paired?.offset ?? null;
     const depthOf = (x: SensorTiming) => (x.track === 'DEPTH' ? x : depthTiming(x, nominalUs));
     const [sd, rd] = refTiming && timing !== refTiming && timing.track === 'COLOR' ? [depthOf(timing), depthOf(refTiming)] : [null, null];
-    a.depthOffset = sd && rd ? pairOffset(sd, rd, nominalUs, tolerance) : null;
-    const lock = judgeLock(timing, hostRate(timing), hostReference, generatorRig, a.offset);
+    a.depthOffset = sd && rd ? pairOffset(sd, rd, nominalUs, tolerance).offset : null;
+    a.series = seriesOf(timing, paired?.residuals ?? null);
+    const lock = judgeLock(timing, timing === refTiming ? null : hostRate(timing), hostReference, generatorRig, a.offset);
     a.locked = lock.locked;
     a.lockEvidence = lock.evidence;
     a.lockLostAtFrame = lock.lostAtFrame;
     a.hostRateVsReferencePpm = lock.hostRatePpm;
-    sensorChecks(input, timing, a, lock.message, t, tolerance, checks);
+    sensorChecks(input, timing, a, lock.message, t, tolerance, generatorRig, checks);
     colorDepthChecks(input, a, t, checks);
   }
 
@@ -218,7 +248,7 @@ export function auditTake(inputs: SensorInput[], opts: AuditOptions): TakeAudit 
   };
 }
 
-function sensorChecks(input: SensorInput, timing: SensorTiming, a: SensorAudit, lockMessage: string, t: Thresholds, tolerance: number, checks: Check[]): void {
+function sensorChecks(input: SensorInput, timing: SensorTiming, a: SensorAudit, lockMessage: string, t: Thresholds, tolerance: number, generatorRig: boolean, checks: Check[]): void {
   const s = input.serial;
   const c = timing.cadence;
   const dropped = c.drops.reduce((n, d) => n + d.count, 0);
@@ -236,17 +266,17 @@ function sensorChecks(input: SensorInput, timing: SensorTiming, a: SensorAudit, 
     checks.push(check('jitter', 'WARN', s, `Frame times wander up to ${c.jitterTicks.max.toFixed(1)} ticks (${(c.jitterTicks.max * TICK_US).toFixed(0)} µs) from a straight line (rms ${c.jitterTicks.rms.toFixed(1)}).`,
       'Look for auto exposure or a cable that drops pulses; the device clock itself steps in 11.1 µs ticks.', c.jitterTicks.max, t.jitterWarnTicks));
   }
-  if (Math.abs(c.ratePpm) > t.implausibleRatePpm && input.role !== 'subordinate') {
-    checks.push(check('clock-rate', 'WARN', s, `Its clock runs ${c.ratePpm.toFixed(1)} ppm off nominal, beyond any crystal.`, 'Check the recording tool: the timestamps may have been rewritten.', c.ratePpm, t.implausibleRatePpm));
+  if (Math.abs(c.ratePpm) > t.implausibleRatePpm && !(input.role === 'subordinate' && generatorRig)) {
+    checks.push(check('clock-rate', 'WARN', s, `Its clock runs ${c.ratePpm.toFixed(1)} ppm off nominal, beyond any crystal: it is not following pulses at the rig's rate.`, 'Check the sync source feeding it and the recording tool (timestamps may have been rewritten).', c.ratePpm, t.implausibleRatePpm));
   } else {
     checks.push(check('clock-rate', 'PASS', s, `Clock rate ${c.ratePpm.toFixed(2)} ± ${c.rateStdErrPpm.toFixed(2)} ppm against the nominal ${timing.input.fps} fps of its sync source.`, null, c.ratePpm, t.implausibleRatePpm));
   }
   if (input.role === 'subordinate') {
-    const status = a.locked === true ? 'PASS' : a.locked === false ? 'FAIL' : a.lockEvidence === 'heuristic' ? 'WARN' : 'NOT_MEASURABLE';
+    const status = a.locked === true ? 'PASS' : a.locked === false ? 'FAIL' : a.lockEvidence === 'heuristic' || a.lockEvidence === 'rate-change' ? 'WARN' : 'NOT_MEASURABLE';
     const remedy = a.locked === true ? null
-      : a.lockLostAtFrame !== null ? `${s} stopped receiving sync at frame ${a.lockLostAtFrame}: check its Sync In cable and the cable before it in the chain; frames after that are not synchronized.`
+      : a.lockLostAtFrame !== null ? `${s} stopped receiving sync around frame ${a.lockLostAtFrame}: check its Sync In cable and the cable before it in the chain; frames after that are not synchronized.`
       : `${s} may not be receiving sync: check its Sync In cable (tip carries the pulse) and the device feeding it.`;
-    checks.push(check('lock', status, s, `${s} ${lockMessage}.`, remedy, a.locked === null ? null : String(a.locked), a.lockEvidence));
+    checks.push(check('lock', status, s, `${s} ${lockMessage}.`, remedy, a.locked === null ? 'unknown' : a.locked ? 'locked' : 'not locked', null));
   }
   const o = a.offset;
   if (o) {
@@ -282,7 +312,9 @@ function sensorChecks(input: SensorInput, timing: SensorTiming, a: SensorAudit, 
 function offsetFault(o: NonNullable<SensorAudit['offset']>, tolerance: number): 'start-order' | 'drift' | 'unrelated' {
   const fractionOk = o.measuredUs !== null && Math.abs(o.measuredUs - o.expectedUs) <= tolerance && (o.hostGapUs === null || o.hostGapUs < 5000);
   if (fractionOk && o.frameShift !== null && o.frameShift !== 0) return 'start-order';
-  if (fractionOk && o.frameShift === 0 && o.trendUsPerMinute !== null && Math.abs(o.trendUsPerMinute) > 1) return 'drift';
+  const trend = o.trendUsPerMinute;
+  const significant = trend !== null && o.trendStdErrUsPerMinute !== null && Math.abs(trend) > Math.max(1, 4 * o.trendStdErrUsPerMinute);
+  if (fractionOk && o.frameShift === 0 && significant) return 'drift';
   return 'unrelated';
 }
 

@@ -56,14 +56,26 @@ export interface PairOffset {
   rawDivergenceUs: number | null;
   /** Linear trend of the offset, µs per minute: a sensor drifting away is not following the same pulses. */
   trendUsPerMinute: number | null;
+  trendStdErrUsPerMinute: number | null;
   /** Median host arrival gap of paired frames: frames of one pulse arrive together, a few ms apart at most. */
   hostGapUs: number | null;
   aligned: boolean | null;
 }
 
+/** Per-frame series for charts, thinned to at most SERIES_POINTS points (min/max kept where thinned). */
+export interface SensorSeries {
+  frameIndex: number[];
+  /** Device time from the previous delivered frame, µs: drops show as multiples of the period. */
+  intervalUs: number[];
+  /** Offset from the reference after clock-rate correction, minus the expected offset, µs; null where unpaired. */
+  offsetResidualUs: (number | null)[];
+}
+
 export interface SensorAudit {
   serial: string;
   file: string;
+  /** Size, modification time and a fingerprint of the file, for the deliverables' record. */
+  fileInfo: { bytes: number; modified: string; fingerprint: string } | null;
   role: 'master' | 'subordinate' | 'standalone' | 'unknown';
   /** Set when the file could not be read; everything else is then empty. */
   error: { code: string; message: string } | null;
@@ -92,6 +104,7 @@ export interface SensorAudit {
   /** Depth against the reference's depth: configured depth delays show here. */
   depthOffset: PairOffset | null;
   window: { framesBefore: number; framesAfter: number } | null;
+  series: SensorSeries | null;
 }
 
 export interface Thresholds {
