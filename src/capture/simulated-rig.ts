@@ -71,6 +71,7 @@ const FPS = [5, 15, 30] as const;
 const ROLES = ['master', 'subordinate', 'standalone'] as const;
 const SWITCH_ON = ['after-arming', 'before-arming'] as const;
 const SYNC_SOURCES = ['master', 'generator', 'none'] as const;
+const LTC_RATES = ['23.976', '24', '25', '29.97df', '29.97', '30'] as const;
 
 // rig_config.cpp's bound on a crystal, kept for every ppm: a ppm scales a period by (1 + ppm·1e-6).
 const ppm = () => number(-1e5, 1e5, 'exclusive');
@@ -137,11 +138,21 @@ const RigShape = strictObject({
   startOrder: z.array(z.string({ error: 'a serial' }), { error: 'a list of serials' }).optional(),
   generator: strictObject({
     switchOn: z.enum(SWITCH_ON, { error: oneOf(SWITCH_ON) }).default('after-arming'),
+    // The generator's LTC, phase-locked to its pulses, as a host audio input records it (ltc.wav beside the take).
+    ltc: z.boolean({ error: 'true or false' }).default(true),
+    timecodeStart: z
+      .string({ error: 'a timecode HH:MM:SS:FF' })
+      .regex(/^\d\d:[0-5]\d:[0-5]\d[:;]\d\d$/, { error: 'a timecode HH:MM:SS:FF' })
+      .default('10:00:00:00'),
+    timecodeRate: z.enum(LTC_RATES, { error: oneOf(LTC_RATES) }).optional(),
   }).optional(),
   host: strictObject({
     stepMs: hostMs().default(50),
     ppm: ppm().default(0),
     usbLatencyMs: hostMs().default(25),
+    // The audio interface recording LTC runs on its own crystal.
+    audioPpm: ppm().default(0),
+    audioSampleRate: z.union([z.literal(44100), z.literal(48000), z.literal(96000)], { error: '44100, 48000 or 96000' }).default(48000),
   }).prefault({}),
   usbBudgetMBps: megabytesPerSecond(),
   diskMBps: megabytesPerSecond(),
@@ -204,7 +215,10 @@ function consistencyIssues(rig: z.output<typeof RigShape>): Issue[] {
 
 export const RigSchema = RigShape.superRefine((rig, ctx) => {
   for (const issue of consistencyIssues(rig)) ctx.addIssue({ code: 'custom', ...issue });
-}).transform((rig) => ({ ...rig, generator: rig.generator ?? { switchOn: 'after-arming' as const } }));
+}).transform((rig) => ({
+  ...rig,
+  generator: rig.generator ?? { switchOn: 'after-arming' as const, ltc: true, timecodeStart: '10:00:00:00', timecodeRate: undefined },
+}));
 
 export type Rig = z.output<typeof RigSchema>;
 

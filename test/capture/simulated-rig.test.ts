@@ -31,8 +31,8 @@ describe('parseRig', () => {
       jitterTicks: 2,
       seed: 1,
       sync: { source: 'master' },
-      generator: { switchOn: 'after-arming' },
-      host: { stepMs: 50, ppm: 0, usbLatencyMs: 25 },
+      generator: { switchOn: 'after-arming', ltc: true, timecodeStart: '10:00:00:00', timecodeRate: undefined },
+      host: { stepMs: 50, ppm: 0, usbLatencyMs: 25, audioPpm: 0, audioSampleRate: 48000 },
       usbBudgetMBps: 0,
       diskMBps: 0,
       sensors: [
