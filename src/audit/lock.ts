@@ -62,16 +62,12 @@ export function judgeLock(
   const segs = t.cadence.segments;
   let hostRatePpm: number | null = null;
   let hostDecisive = false;
+  let hostDiffers = false;
   if (host && hostReference && host !== hostReference) {
     hostRatePpm = (host.periodUs / hostReference.periodUs - 1) * 1e6;
     const se = (Math.hypot(host.stdErrUs, hostReference.stdErrUs) / hostReference.periodUs) * 1e6;
     hostDecisive = se < HOST_DECISIVE_STDERR_PPM;
-    if (hostDecisive && Math.abs(hostRatePpm) > Math.max(5 * se, HOST_MIN_DIFFERENCE_PPM) && role === 'subordinate') {
-      return {
-        locked: false, evidence: 'host-clock', lostAtFrame: null, hostRatePpm,
-        message: `its frames arrive at a rate ${hostRatePpm.toFixed(2)} ppm off the reference's on the host clock: it is not following the same pulses`,
-      };
-    }
+    hostDiffers = hostDecisive && Math.abs(hostRatePpm) > Math.max(5 * se, HOST_MIN_DIFFERENCE_PPM);
   }
   if (role !== 'subordinate') {
     return { locked: false, evidence: 'role', lostAtFrame: null, hostRatePpm, message: `${role === 'master' ? 'the master drives the pulses' : 'a standalone sensor runs on its own clock'}` };
@@ -99,8 +95,14 @@ export function judgeLock(
       message: `its rate changes at frame ${b.fromFrame} (${a.ratePpm.toFixed(2)} → ${b.ratePpm.toFixed(2)} ppm): the pulses it follows changed rate`,
     };
   }
+  if (hostDiffers) {
+    return {
+      locked: false, evidence: 'host-clock', lostAtFrame: null, hostRatePpm,
+      message: `its frames arrive at a rate ${hostRatePpm!.toFixed(2)} ppm off the reference's on the host clock: it is not following the same pulses`,
+    };
+  }
   if (hostDecisive) {
-    return { locked: true, evidence: 'host-clock', lostAtFrame: null, hostRatePpm, message: 'its frames arrive at the reference\'s rate on the host clock' };
+    return { locked: true, evidence: 'host-clock', lostAtFrame: null, hostRatePpm, message: `its frames arrive at the reference's rate on the host clock (${hostRatePpm!.toFixed(2)} ppm): it follows the same pulses` };
   }
   const s = segs[0]!;
   const nominal = isNominal(s.ratePpm, s.stdErrPpm);

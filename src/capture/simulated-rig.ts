@@ -150,6 +150,8 @@ const RigShape = strictObject({
     stepMs: hostMs().default(50),
     ppm: ppm().default(0),
     usbLatencyMs: hostMs().default(25),
+    // Spread of host arrival times on top of the latency: USB and scheduling.
+    usbJitterMs: hostMs().default(0.2),
     // The audio interface recording LTC runs on its own crystal.
     audioPpm: ppm().default(0),
     audioSampleRate: z.union([z.literal(44100), z.literal(48000), z.literal(96000)], { error: '44100, 48000 or 96000' }).default(48000),
@@ -341,6 +343,7 @@ export function rigToSimText(rig: Rig, payload: 'tiny' | 'realistic'): string {
     ['host_step_us', num(msToUs(rig.host.stepMs))],
     ['host_ppm', num(rig.host.ppm)],
     ['usb_latency_us', num(msToUs(rig.host.usbLatencyMs))],
+    ['usb_jitter_us', num(msToUs(rig.host.usbJitterMs))],
     ['usb_budget_mbps', num(rig.usbBudgetMBps)],
     ['disk_mbps', num(rig.diskMBps)],
   ];

@@ -69,6 +69,8 @@ std::string apply_rig(const std::string &key, const std::string &value, RigConfi
         rig.host_ppm = d;
     else if (key == "usb_latency_us" && parse_double(value, d) && d >= 0)
         rig.usb_latency_us = d;
+    else if (key == "usb_jitter_us" && parse_double(value, d) && d >= 0)
+        rig.usb_jitter_us = d;
     else if (key == "usb_budget_mbps" && parse_double(value, d) && d >= 0)
         rig.usb_budget_mbps = d;
     else if (key == "disk_mbps" && parse_double(value, d) && d >= 0)

@@ -42,6 +42,8 @@ struct RigConfig
     double host_step_us = 50000.0;
     double host_ppm = 0.0;     // host monotonic clock error, seen in host arrival timestamps
     double usb_latency_us = 25000.0;
+    // Spread of the host arrival time on top of the latency (uniform over [0, this)).
+    double usb_jitter_us = 200.0;
     double usb_budget_mbps = 0.0; // 0 = unlimited
     double disk_mbps = 0.0;       // 0 = unlimited
     // External generator: present when generator_rate_hz > 0.

@@ -263,7 +263,7 @@ Frame RigModel::make_frame(int sensor, int64_t index) const
     }
     f.color_us = ticks_to_us(f.color_ticks + jitter(sensor, index, 0));
     f.depth_us = ticks_to_us(f.color_ticks + depth_delay_ticks + jitter(sensor, index, 1));
-    double arrival = f.true_time_us + config_.usb_latency_us + 2000.0 * unit(config_.seed, c.serial, index, 2);
+    double arrival = f.true_time_us + config_.usb_latency_us + config_.usb_jitter_us * unit(config_.seed, c.serial, index, 2);
     f.host_arrival_ns = kHostEpochNs + static_cast<uint64_t>(std::llround(arrival * (1.0 + config_.host_ppm * 1e-6) * 1000.0));
     return f;
 }
