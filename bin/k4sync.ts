@@ -3,6 +3,8 @@ import { Command, InvalidArgumentError } from 'commander';
 import { runInfo, runTimestamps } from '../src/cli/recording-commands.js';
 import { runSimulate } from '../src/cli/simulate-command.js';
 import { runAudit } from '../src/cli/audit-command.js';
+import { runDevices } from '../src/cli/devices-command.js';
+import { runRecord } from '../src/cli/record-command.js';
 import { VERSION } from '../src/version.js';
 
 const program = new Command();
@@ -43,6 +45,54 @@ Examples:
   k4sync audit take-0042/*.mkv --json --reference 000123456789`)
   .action(async (paths: string[], opts: { json?: boolean; out?: string; config?: string; reference?: string; strict?: boolean; offsetTolerance?: number; dropFail?: number }) => {
     process.exitCode = await runAudit(paths, opts);
+  });
+
+program
+  .command('devices')
+  .description('Every connected sensor with serial, firmware and sync jack state, and the topology the jacks imply (daisy chain, star, external generator, standalone), with anything inconsistent named.')
+  .option('--json', 'machine-readable output')
+  .option('--sdk <path>', 'libk4a to load (default: K4SYNC_K4A_LIBRARY, then the SDK\'s usual names)')
+  .option('--simulate <rig.json>', 'list the sensors of a simulated rig instead')
+  .action((opts: { json?: boolean; sdk?: string; simulate?: string }) => {
+    process.exitCode = runDevices(opts);
+  });
+
+program
+  .command('record')
+  .description('Record a take: pre-flight, subordinates before the master (or the external-generator sequence), one MKV per sensor with host arrival times, take.json, and a quick audit at the end.')
+  .requiredOption('--out <take-dir>', 'folder for the take (one MKV per sensor, named by serial, and take.json)')
+  .option('--plan <plan.json>', 'the intended rig: serials in chain order, roles, generator; pre-flight compares the jacks with it')
+  .option('--frames <n>', 'stop after this many frames per sensor', positiveInt('--frames'))
+  .option('--duration <seconds>', 'stop after this long (converted to frames)', (v: string) => {
+    const n = Number(v);
+    if (!(n > 0)) throw new InvalidArgumentError(`--duration must be a positive number of seconds, got "${v}"`);
+    return n;
+  })
+  .option('--fps <fps>', '30, 15 or 5', (v: string) => {
+    const n = Number(v);
+    if (n !== 30 && n !== 15 && n !== 5) throw new InvalidArgumentError(`--fps must be 30, 15 or 5, got "${v}"`);
+    return n;
+  }, 30)
+  .option('--color <mode>', 'colour mode, e.g. MJPG_720P, MJPG_1080P, NV12_720P, or OFF', 'MJPG_720P')
+  .option('--depth <mode>', 'NFOV_UNBINNED, NFOV_2X2BINNED, WFOV_2X2BINNED, WFOV_UNBINNED, PASSIVE_IR or OFF', 'NFOV_UNBINNED')
+  .option('--no-imu', 'do not record the IMU')
+  .option('--exposure <us>', 'manual colour exposure in µs, set once on every sensor (auto exposure breaks sync)', positiveInt('--exposure'))
+  .option('--generator', 'an external sync generator drives every sensor (all subordinates): generator off, arm, generator on')
+  .option('--simulate <rig.json>', 'record on the simulated rig instead of real sensors')
+  .option('--payload <kind>', 'simulation only: tiny or realistic frame payloads', 'tiny')
+  .option('--sdk <path>', 'libk4a to load (default: K4SYNC_K4A_LIBRARY, then the SDK\'s usual names)')
+  .option('--yes', 'answer the operator prompts (for scripts)')
+  .option('--first-frame-timeout <seconds>', 'how long every sensor may take to deliver its first frame', positiveInt('--first-frame-timeout'), 30)
+  .addHelpText('after', `
+Every file is finalized whatever happens: a fault, a full disk, Ctrl-C (press it twice and it still finalizes).
+Exit status: 0 complete, 1 fault or stopped, 2 pre-flight refused (the message says what to change).
+
+Examples:
+  k4sync devices
+  k4sync record --out take-0042 --frames 900 --exposure 8000
+  k4sync record --simulate samples/generator-sync-lost/rig.json --generator --yes --frames 600 --out /tmp/take`)
+  .action(async (opts: { out: string; plan?: string; frames?: number; duration?: number; fps: 5 | 15 | 30; color: string; depth: string; imu: boolean; exposure?: number; generator?: boolean; simulate?: string; payload: 'tiny' | 'realistic'; sdk?: string; yes?: boolean; firstFrameTimeout: number }) => {
+    process.exitCode = await runRecord(opts);
   });
 
 program

@@ -6,8 +6,10 @@
 
 #include <napi.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -158,7 +160,8 @@ public:
                            {InstanceMethod("open", &SessionWrap::Open), InstanceMethod("startCameras", &SessionWrap::StartCameras),
                             InstanceMethod("startImu", &SessionWrap::StartImu), InstanceMethod("startThreads", &SessionWrap::StartThreads),
                             InstanceMethod("stop", &SessionWrap::Stop), InstanceMethod("finished", &SessionWrap::Finished),
-                            InstanceMethod("stats", &SessionWrap::Stats), InstanceMethod("close", &SessionWrap::Close)});
+                            InstanceMethod("stats", &SessionWrap::Stats), InstanceMethod("close", &SessionWrap::Close),
+                            InstanceMethod("watch", &SessionWrap::Watch)});
     }
 
     explicit SessionWrap(const Napi::CallbackInfo &info) : Napi::ObjectWrap<SessionWrap>(info)
@@ -268,13 +271,9 @@ private:
         return Napi::Boolean::New(info.Env(), !session_ || session_->finished());
     }
 
-    Napi::Value Stats(const Napi::CallbackInfo &info)
+    static Napi::Array StatsArray(Napi::Env env, const std::vector<k4sync::SensorStats> &stats)
     {
-        Napi::Env env = info.Env();
-        if (!ready(env))
-            return env.Undefined();
         static const char *states[] = {"idle", "waiting", "recording", "done", "unplugged", "failed"};
-        auto stats = session_->stats();
         Napi::Array out = Napi::Array::New(env, stats.size());
         for (size_t i = 0; i < stats.size(); i++)
         {
@@ -292,6 +291,58 @@ private:
             out.Set(static_cast<uint32_t>(i), o);
         }
         return out;
+    }
+
+    Napi::Value Stats(const Napi::CallbackInfo &info)
+    {
+        Napi::Env env = info.Env();
+        if (!ready(env))
+            return env.Undefined();
+        return StatsArray(env, session_->stats());
+    }
+
+    // watch(onStats, intervalMs): a monitor thread hands the capture threads' counters to JavaScript through a
+    // thread-safe function every interval, and resolves the returned promise once every capture thread has ended.
+    // JavaScript never has to poll, and a busy event loop only delays the display, never a frame.
+    Napi::Value Watch(const Napi::CallbackInfo &info)
+    {
+        Napi::Env env = info.Env();
+        if (!ready(env))
+            return env.Undefined();
+        if (info.Length() < 1 || !info[0].IsFunction())
+            return throw_error(env, "watch(onStats, intervalMs) needs a function");
+        uint32_t interval = info.Length() > 1 && info[1].IsNumber() ? info[1].As<Napi::Number>().Uint32Value() : 250;
+        auto deferred = std::make_shared<Napi::Promise::Deferred>(env);
+        auto tsfn = Napi::ThreadSafeFunction::New(env, info[0].As<Napi::Function>(), "k4sync-session-watch", 0, 1);
+        k4sync::Session *session = session_.get();
+        // The session must outlive the monitor: hold the wrapper until the last call, which runs on the JS thread.
+        Ref();
+        SessionWrap *self = this;
+        std::thread([tsfn, session, interval, deferred, self]() mutable {
+            auto send = [&](bool last) {
+                auto *snapshot = new std::vector<k4sync::SensorStats>(session->stats());
+                auto status = tsfn.BlockingCall(snapshot, [deferred, last, self](Napi::Env env, Napi::Function callback, std::vector<k4sync::SensorStats> *data) {
+                    Napi::Array stats = StatsArray(env, *data);
+                    delete data;
+                    callback.Call({stats});
+                    if (last)
+                    {
+                        deferred->Resolve(stats);
+                        self->Unref();
+                    }
+                });
+                if (status != napi_ok)
+                    delete snapshot;
+            };
+            while (!session->finished())
+            {
+                send(false);
+                std::this_thread::sleep_for(std::chrono::milliseconds(interval));
+            }
+            send(true);
+            tsfn.Release();
+        }).detach();
+        return deferred->Promise();
     }
 
     Napi::Value Close(const Napi::CallbackInfo &info)

@@ -16,6 +16,14 @@ export interface AuditOptions {
   now?: Date;
 }
 
+function medianHostRate(rates: (HostRate | null)[]): HostRate | null {
+  const known = rates.filter((r): r is HostRate => r !== null);
+  if (known.length < 2) return null;
+  const periodUs = median(known.map((r) => r.periodUs));
+  // The median of n rates is about as uncertain as one of them over sqrt(n): keep the largest for safety.
+  return { periodUs, stdErrUs: Math.max(...known.map((r) => r.stdErrUs)) / Math.sqrt(known.length) };
+}
+
 /** A generator this far off its nominal rate shows on every sensor; crystals are tens of ppm. */
 const GENERATOR_RATE_TOLERANCE_PPM = 100;
 
@@ -179,7 +187,11 @@ export function auditTake(inputs: SensorInput[], opts: AuditOptions): TakeAudit 
     checks.push(check('reference', 'WARN', null, `--reference ${opts.reference} is not a readable sensor of this take; ${reference?.serial ?? 'none'} was used.`, 'Pass the serial of one of the take\'s sensors.'));
   }
   const refTiming = reference ? timings.get(reference)! : null;
-  const hostReference: HostRate | null = refTiming ? hostRate(refTiming) : null;
+  // Host-clock rates are compared with the master's, or, without one, with the median of the rig: then the reference
+  // sensor is tested like every other.
+  const hostRates = new Map([...timings].map(([i, t]) => [i, hostRate(t)] as const));
+  const master = [...timings.keys()].find((i) => i.role === 'master');
+  const hostReference: HostRate | null = master ? hostRates.get(master) ?? null : medianHostRate([...hostRates.values()]);
 
   for (const [input, timing] of timings) {
     const a = audits.get(input)!;
@@ -198,7 +210,7 @@ export function auditTake(inputs: SensorInput[], opts: AuditOptions): TakeAudit 
     const [sd, rd] = refTiming && timing !== refTiming && timing.track === 'COLOR' ? [depthOf(timing), depthOf(refTiming)] : [null, null];
     a.depthOffset = sd && rd ? pairOffset(sd, rd, nominalUs, tolerance).offset : null;
     a.series = seriesOf(timing, paired?.residuals ?? null);
-    const lock = judgeLock(timing, timing === refTiming ? null : hostRate(timing), hostReference, generatorRig, a.offset);
+    const lock = judgeLock(timing, input === master ? null : hostRates.get(input) ?? null, hostReference, generatorRig, a.offset);
     a.locked = lock.locked;
     a.lockEvidence = lock.evidence;
     a.lockLostAtFrame = lock.lostAtFrame;
@@ -287,6 +299,9 @@ function sensorChecks(input: SensorInput, timing: SensorTiming, a: SensorAudit, 
       checks.push(check('offset', 'PASS', s, `${s} sits ${o.measuredUs.toFixed(1)} µs from ${o.reference} (${o.track}; expected ${o.expectedUs.toFixed(2)} µs from the delays), every frame within ${tolerance} µs` +
         (o.rawDivergenceUs !== null && Math.abs(o.rawDivergenceUs) > 1 ? `; raw device times diverge ${o.rawDivergenceUs.toFixed(0)} µs over the take, which is clock rate, not misalignment.` : '.'),
         null, Math.round(o.maxResidualUs! * 100) / 100, tolerance));
+    } else if (a.lockLostAtFrame !== null) {
+      checks.push(check('offset', 'FAIL', s, `${s} sits in step with ${o.reference} until it loses sync around frame ${a.lockLostAtFrame}, then drifts away at its own crystal's pace (worst ${o.maxResidualUs!.toFixed(0)} µs against a ${tolerance} µs tolerance).`,
+        `${s} is not receiving sync after frame ${a.lockLostAtFrame}: check its Sync In cable and the one before it in the chain.`, Math.round(o.maxResidualUs!), tolerance));
     } else if (offsetFault(o, tolerance) === 'start-order') {
       const evidence = o.pairedBy === 'host-time' ? 'frames that arrived together' : 'the ends of the recordings';
       checks.push(check('offset', 'FAIL', s, `${s} is ${o.frameShift} frame period(s) (${((o.frameShift ?? 0) * 1e3 / fps).toFixed(1)} ms) off ${o.reference} by ${evidence}: the time bases do not match: its clock was zeroed by a different pulse, a start-order fault (subordinate started after the master, or restarted).`,

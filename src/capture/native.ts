@@ -41,6 +41,8 @@ export interface NativeSession {
   stop(): void;
   finished(): boolean;
   stats(): NativeSensorStats[];
+  /** Counters every interval from a monitor thread (thread-safe function); resolves when every capture thread ends. */
+  watch(onStats: (stats: NativeSensorStats[]) => void, intervalMs: number): Promise<NativeSensorStats[]>;
   close(): void;
 }
 

@@ -1,7 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { nativeBinding, SIMULATED_RIG_LIBRARY, type NativeSensorPlan, type NativeSensorStats } from './native.js';
-import { rigToSimText, startOrder, type Rig } from './simulated-rig.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { NativeSensorStats } from './native.js';
+import { recordTake } from './record.js';
+import { startOrder, type Rig } from './simulated-rig.js';
 import { groupDrops, quantizedDelayUs, TRUTH_SCHEMA, type Truth, type TruthSensor } from './truth.js';
 
 export interface SimulateOptions {
@@ -21,37 +22,7 @@ export interface SimulatedTake {
   stats: NativeSensorStats[];
 }
 
-const COLOR_FORMATS: Record<string, number> = { MJPG: 0, NV12: 1, YUY2: 2, BGRA: 3 };
-const COLOR_RESOLUTIONS: Record<string, number> = { '720P': 1, '1080P': 2, '1440P': 3, '1536P': 4, '2160P': 5, '3072P': 6 };
-const DEPTH_MODES: Record<string, number> = {
-  OFF: 0, NFOV_2X2BINNED: 1, NFOV_UNBINNED: 2, WFOV_2X2BINNED: 3, WFOV_UNBINNED: 4, PASSIVE_IR: 5,
-};
-const FPS: Record<number, number> = { 5: 0, 15: 1, 30: 2 };
-const SYNC_MODES = { standalone: 0, master: 1, subordinate: 2 } as const;
-/** A sensor that delivers nothing for this long (real time) is waiting for pulses that will never come. */
-const STALL_MS = 5000;
 const FLUSH_INTERVAL_MS = 2000;
-
-function plan(rig: Rig, index: number, dir: string): NativeSensorPlan {
-  const s = rig.sensors[index]!;
-  const [format, resolution] = rig.color === 'OFF' ? ['MJPG', 'OFF'] : rig.color.split('_');
-  return {
-    index,
-    path: join(dir, `${s.serial}.mkv`),
-    colorFormat: COLOR_FORMATS[format!] ?? 0,
-    colorResolution: COLOR_RESOLUTIONS[resolution!] ?? 0,
-    depthMode: DEPTH_MODES[rig.depth] ?? 0,
-    fps: FPS[rig.fps] ?? 2,
-    depthDelayUs: s.depthDelayUs,
-    syncMode: SYNC_MODES[s.role],
-    subordinateDelayUs: s.subordinateDelayUs,
-    imu: rig.imu,
-  };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
 
 /** The library's own account of the take (sim/rig/rig_model.cpp truth_json). */
 interface SimTruth {
@@ -135,58 +106,31 @@ function truthOf(rig: Rig, sim: SimTruth, opts: SimulateOptions, order: string[]
 }
 
 /**
- * Records a take on the simulated rig the way `k4sync record` drives real sensors: every sensor opened and its
- * file created, capture threads running, cameras started in the rig's start order (subordinates first unless the rig
- * says otherwise), the generator switched on after arming unless the rig says before, then frames until each sensor
- * has recorded `frames` or stops delivering. Writes one MKV per sensor (named by serial) and truth.json.
+ * Records a take on the simulated rig through the same path as `k4sync record`: the rig's start order (right or
+ * wrong), its generator procedure, the SDK's own refusals for a rig wired wrong, every file finalized. Writes one MKV
+ * per sensor (named by serial), take.json and truth.json.
  */
 export async function simulateTake(rig: Rig, opts: SimulateOptions): Promise<SimulatedTake> {
-  const dir = resolve(opts.out);
-  mkdirSync(dir, { recursive: true });
-  const native = nativeBinding();
-  native.openLibrary(SIMULATED_RIG_LIBRARY);
-  native.simConfigure(rigToSimText(rig, opts.payload));
-  const plans = rig.sensors.map((_, i) => plan(rig, i, dir));
-  const session = new native.Session(plans, { maxFrames: opts.frames, flushIntervalMs: opts.flushIntervalMs ?? FLUSH_INTERVAL_MS });
-  const order = startOrder(rig);
+  const generator = rig.sync.source === 'generator';
+  const result = await recordTake({
+    out: opts.out,
+    mode: { fps: rig.fps, color: rig.color, depth: rig.depth, imu: rig.imu },
+    frames: opts.frames,
+    generator,
+    simulate: { rig, payload: opts.payload },
+    startOrder: startOrder(rig),
+    generatorOnBeforeArming: generator && rig.generator.switchOn === 'before-arming',
+    force: true,
+    firstFrameTimeoutMs: 2000,
+    flushIntervalMs: opts.flushIntervalMs ?? FLUSH_INTERVAL_MS,
+    operator: { confirm: async () => {}, say: () => {} },
+    onStatus: opts.onProgress,
+  });
   const startErrors = new Map<string, string>();
-  try {
-    session.open();
-    session.startThreads();
-    const generator = rig.sync.source === 'generator';
-    const before = generator && rig.generator?.switchOn === 'before-arming';
-    if (before) native.simSetGenerator(true);
-    for (const serial of order) {
-      const i = rig.sensors.findIndex((s) => s.serial === serial);
-      try {
-        session.startCameras(i);
-        session.startImu(i);
-      } catch (e) {
-        // A rig wired wrong is a rig worth simulating: the sensor stays off, as it would on set.
-        startErrors.set(serial, (e as Error).message);
-      }
-    }
-    if (generator && !before) native.simSetGenerator(true);
-    let lastFrames = -1;
-    let lastChange = Date.now();
-    while (!session.finished()) {
-      await sleep(10);
-      const stats = session.stats();
-      opts.onProgress?.(stats);
-      const frames = stats.reduce((n, s) => n + s.frames, 0);
-      if (frames !== lastFrames) {
-        lastFrames = frames;
-        lastChange = Date.now();
-      } else if (Date.now() - lastChange > STALL_MS) {
-        break;
-      }
-      if (stats.every((s) => s.state !== 'waiting' && s.state !== 'recording')) break;
-    }
-  } finally {
-    session.close();
+  for (const e of result.manifest.timeline) {
+    if (e.serial && e.event.startsWith('refused to start: ')) startErrors.set(e.serial, e.event.slice('refused to start: '.length));
   }
-  const stats = session.stats();
-  const truth = truthOf(rig, JSON.parse(native.simTruth()) as SimTruth, opts, order, startErrors);
-  writeFileSync(join(dir, 'truth.json'), `${JSON.stringify(truth)}\n`);
-  return { dir, files: plans.map((p) => p.path), truth, stats };
+  const truth = truthOf(rig, JSON.parse(result.sdk.native.simTruth()) as SimTruth, opts, startOrder(rig), startErrors);
+  writeFileSync(join(result.dir, 'truth.json'), `${JSON.stringify(truth)}\n`);
+  return { dir: result.dir, files: result.files, truth, stats: result.stats };
 }

@@ -14,6 +14,7 @@ export const TakeManifestSchema = z.strictObject({
   schema: z.literal(TAKE_SCHEMA),
   tool: z.strictObject({ name: z.literal('k4sync'), version: z.string() }),
   createdAt: z.string(),
+  host: z.string(),
   simulated: z.boolean(),
   rig: z.string().nullable(),
   sensors: z.array(

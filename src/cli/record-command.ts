@@ -1,0 +1,83 @@
+import { audit, DEFAULT_THRESHOLDS } from '../audit/index.js';
+import { NativeUnavailableError } from '../capture/native.js';
+import { loadPlan, PlanError } from '../capture/plan.js';
+import { recordTake, type CameraMode } from '../capture/record.js';
+import { SdkMissingError } from '../capture/sdk.js';
+import { loadRig, RigError } from '../capture/simulated-rig.js';
+import { renderTerminal } from '../report/terminal.js';
+import { terminalOperator } from './operator.js';
+import { statusLine } from './status-line.js';
+
+export interface RecordFlags {
+  out: string;
+  plan?: string;
+  frames?: number;
+  duration?: number;
+  fps: 5 | 15 | 30;
+  color: string;
+  depth: string;
+  imu: boolean;
+  exposure?: number;
+  generator?: boolean;
+  simulate?: string;
+  payload: 'tiny' | 'realistic';
+  sdk?: string;
+  yes?: boolean;
+  firstFrameTimeout: number;
+}
+
+const CODED = [SdkMissingError, PlanError, RigError, NativeUnavailableError];
+
+/** `k4sync record`: exit 0 for a complete take, 1 for a fault or a stop, 2 when pre-flight refuses. */
+export async function runRecord(flags: RecordFlags): Promise<number> {
+  const abort = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    process.stderr.write(interrupts === 1 ? '\nStopping: finalizing every file...\n' : '\nStill finalizing the files; they will be readable. Please wait.\n');
+    abort.abort();
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const mode: CameraMode = { fps: flags.fps, color: flags.color, depth: flags.depth, imu: flags.imu, ...(flags.exposure ? { exposureUs: flags.exposure } : {}), powerlineHz: 50 };
+    const simulate = flags.simulate ? { rig: loadRig(flags.simulate), payload: flags.payload } : undefined;
+    const frames = flags.frames ?? (flags.duration ? Math.round(flags.duration * flags.fps) : 0);
+    const status: { line?: ReturnType<typeof statusLine> } = {};
+    const result = await recordTake({
+      out: flags.out,
+      mode,
+      frames,
+      generator: flags.generator === true,
+      ...(flags.plan ? { plan: loadPlan(flags.plan) } : {}),
+      ...(flags.sdk ? { sdk: flags.sdk } : {}),
+      ...(simulate ? { simulate } : {}),
+      firstFrameTimeoutMs: flags.firstFrameTimeout * 1000,
+      flushIntervalMs: 3000,
+      operator: terminalOperator(flags.yes === true),
+      onStatus: (stats) => {
+        status.line ??= statusLine(stats.map((s) => `${flags.out}/${s.serial}.mkv`), flags.out, flags.fps);
+        status.line.update(stats);
+      },
+      signal: abort.signal,
+    });
+    status.line?.end();
+    if (result.outcome === 'refused') {
+      process.stderr.write(`k4sync: K4S_PREFLIGHT: ${result.message}\n`);
+      return 2;
+    }
+    if (result.message) process.stderr.write(`k4sync: ${result.message}\n`);
+    process.stdout.write(`Recorded ${result.files.length} sensors to ${result.dir} (${result.manifest.stopReason}).\n\n`);
+    const report = await audit({ paths: [result.dir], thresholds: DEFAULT_THRESHOLDS });
+    process.stdout.write(renderTerminal(report, { color: process.stdout.isTTY === true && !process.env.NO_COLOR }));
+    return result.outcome === 'complete' ? 0 : 1;
+  } catch (e) {
+    const coded = CODED.find((C) => e instanceof C) as undefined | (new (...a: never[]) => Error & { code: string });
+    if (coded) {
+      process.stderr.write(`k4sync: ${(e as { code: string }).code}: ${(e as Error).message}\n`);
+      return 2;
+    }
+    throw e;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}

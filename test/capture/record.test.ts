@@ -1,0 +1,129 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PlanError } from '../../src/capture/plan.js';
+import { recordTake, type RecordOptions } from '../../src/capture/record.js';
+import { loadRig, parseRig } from '../../src/capture/simulated-rig.js';
+import { readRecording } from '../../src/recording/index.js';
+import { auditDir } from '../audit/helpers.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const CLI = join(ROOT, 'dist/bin/k4sync.js');
+const tmp = mkdtempSync(join(tmpdir(), 'k4sync-record-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+let n = 0;
+
+const quiet = { confirm: async () => {}, say: () => {} };
+
+function options(rigJson: object, extra: Partial<RecordOptions> = {}): RecordOptions {
+  const rig = parseRig(rigJson);
+  return {
+    out: join(tmp, `take-${n++}`),
+    mode: { fps: rig.fps, color: rig.color, depth: rig.depth, imu: rig.imu },
+    frames: 600,
+    generator: rig.sync.source === 'generator',
+    simulate: { rig, payload: 'tiny' },
+    firstFrameTimeoutMs: 2000,
+    flushIntervalMs: 1000,
+    operator: quiet,
+    ...extra,
+  };
+}
+
+const sub = (serial: string, syncIn: string | null, crystalPpm: number) => ({ serial, role: 'subordinate', syncIn, crystalPpm });
+const daisy = { imu: false, sensors: [{ serial: 'M1', role: 'master', syncIn: null, crystalPpm: 3 }, sub('S2', 'M1', -11), sub('S3', 'S2', 17)] };
+const star = { imu: false, sensors: [{ serial: 'M1', role: 'master', syncIn: null, crystalPpm: -6 }, sub('S2', 'M1', 12), sub('S3', 'M1', -20)] };
+const generator = { imu: false, sync: { source: 'generator', rateHz: 30 }, sensors: [sub('G1', 'generator', 9), sub('G2', 'G1', -14), sub('G3', 'G2', 5)] };
+
+describe('k4sync record on the simulated rig', () => {
+  for (const [name, rig] of [['daisy chain', daisy], ['star', star], ['generator', generator]] as const) {
+    it(`a ${name} rig records and audits PASS, every subordinate locked`, async () => {
+      const r = await recordTake(options(rig));
+      expect(r.outcome).toBe('complete');
+      const a = auditDir(r.dir);
+      expect(a.verdict).toBe('PASS');
+      for (const s of a.sensors.filter((x) => x.role === 'subordinate')) expect(s.locked).toBe(true);
+      const manifest = JSON.parse(readFileSync(join(r.dir, 'take.json'), 'utf8'));
+      expect(manifest.sensors.map((s: { serial: string }) => s.serial).sort()).toEqual(rig.sensors.map((s) => s.serial).sort());
+      // Subordinates before the master: the master's cameras start last.
+      const starts = manifest.timeline.filter((e: { event: string }) => e.event === 'cameras started').map((e: { serial: string }) => e.serial);
+      if (name !== 'generator') expect(starts[starts.length - 1]).toBe('M1');
+    });
+  }
+
+  it('the generator rig is judged locked from the host clock', async () => {
+    const r = await recordTake(options(generator));
+    const a = auditDir(r.dir);
+    for (const s of a.sensors) expect([s.locked, s.lockEvidence]).toEqual([true, 'host-clock']);
+  });
+
+  it('a subordinate without its Sync In cable is named by pre-flight and nothing is recorded', async () => {
+    const broken = { ...generator, sensors: [generator.sensors[0], sub('G2', null, -14), generator.sensors[2]] };
+    await expect(recordTake(options(broken))).rejects.toThrow(PlanError);
+    await expect(recordTake(options(broken))).rejects.toThrow(/G2 has no Sync In cable/);
+  });
+
+  it('a generator already running when the sensors are armed stops the take before it starts', async () => {
+    const r = await recordTake(options(generator, { generatorOnBeforeArming: true }));
+    expect(r.outcome).toBe('refused');
+    expect(r.message).toMatch(/pulses are already flowing/);
+  });
+
+  it('a sensor unplugged mid-take: every file finalized up to the fault, the incident in take.json', async () => {
+    const rig = { ...daisy, sensors: [daisy.sensors[0], { ...sub('S2', 'M1', -11), disconnectAtFrame: 150 }, daisy.sensors[2]] };
+    const r = await recordTake(options(rig));
+    expect(r.outcome).toBe('fault');
+    expect(r.message).toMatch(/S2/);
+    for (const f of r.files) expect(readRecording(f).finalized).toBe(true);
+    expect(readRecording(join(r.dir, 'S2.mkv')).color).toHaveLength(150);
+    expect(JSON.parse(readFileSync(join(r.dir, 'take.json'), 'utf8')).stopReason).toMatch(/fault/);
+  });
+
+  it('a wrong start order, simulated on purpose, is what the audit then catches', async () => {
+    const r = await recordTake(options(daisy, { startOrder: ['M1', 'S2', 'S3'] }));
+    const a = auditDir(r.dir);
+    expect(a.checks.filter((c) => c.id === 'offset' && c.status === 'FAIL').map((c) => c.sensor).sort()).toEqual(['S2', 'S3']);
+  });
+
+  it('a full disk: the take stops with a fault and every file reads up to it', () => {
+    const out = join(tmp, 'full-disk');
+    const script = `
+      process.on('SIGXFSZ', () => {});
+      const { recordTake } = await import(${JSON.stringify(join(ROOT, 'dist/src/capture/record.js'))});
+      const { parseRig } = await import(${JSON.stringify(join(ROOT, 'dist/src/capture/simulated-rig.js'))});
+      const rig = parseRig(${JSON.stringify(daisy)});
+      const r = await recordTake({ out: ${JSON.stringify(out)}, mode: { fps: 30, color: 'MJPG_720P', depth: 'NFOV_UNBINNED', imu: false }, frames: 100000,
+        generator: false, simulate: { rig, payload: 'tiny' }, firstFrameTimeoutMs: 2000, flushIntervalMs: 200, operator: { confirm: async () => {}, say: () => {} } });
+      console.log(JSON.stringify({ outcome: r.outcome, message: r.message }));
+    `;
+    // Files may not grow past 2 MB: the writer meets EFBIG as it would meet a full disk.
+    const r = spawnSync('prlimit', ['--fsize=2000000', process.execPath, '--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    expect(result.outcome).toBe('fault');
+    for (const serial of ['M1', 'S2', 'S3']) {
+      const rec = readRecording(join(out, `${serial}.mkv`));
+      expect(rec.color!.length).toBeGreaterThan(50);
+    }
+  });
+
+  it('Ctrl-C finalizes every file and exits 1 (a second Ctrl-C does not cut it short)', async () => {
+    const out = join(tmp, 'interrupted');
+    const rigFile = join(ROOT, 'samples/daisy-chain/rig.json');
+    const child = spawn(process.execPath, [CLI, 'record', '--simulate', rigFile, '--frames', '10000000', '--out', out, '--yes'], { stdio: 'pipe' });
+    await new Promise((r) => setTimeout(r, 1500));
+    child.kill('SIGINT');
+    await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGINT');
+    const code = await new Promise((r) => child.on('exit', r));
+    expect(code).toBe(1);
+    for (const s of loadRig(rigFile).sensors) {
+      const rec = readRecording(join(out, `${s.serial}.mkv`));
+      expect(rec.finalized).toBe(true);
+      expect(rec.color!.length).toBeGreaterThan(10);
+    }
+  });
+});
