@@ -492,8 +492,11 @@ export interface BwfInfo {
 }
 
 export interface ReadBwfOptions {
-  /** The timecode rate to use when the file declares none (bext-only files such as the Zoom H4n's or Pro Tools'). */
-  fps?: BwfFps;
+  /**
+   * The timecode rate to use when the file declares none (bext-only files such as the Zoom H4n's or Pro Tools').
+   * 'auto' (as the LTC command line says it) counts as no rate.
+   */
+  fps?: BwfFps | 'auto';
 }
 
 /** A bext/iXML string: up to the first NUL (writers leave garbage after it), trimmed; empty → null. */
@@ -670,8 +673,14 @@ export function bwfFromChunks(
     }
   }
   if (!rate && opts.fps !== undefined) {
-    rate = rateFromFps(opts.fps);
-    fpsSource = 'option';
+    // The option may come straight from a command line ('auto' means "no rate given").
+    const fps: unknown = opts.fps;
+    if (isBwfFps(fps)) {
+      rate = rateFromFps(fps);
+      fpsSource = 'option';
+    } else if (fps !== 'auto') {
+      warnings.push(`The fps option "${String(fps)}" is not a timecode rate; the start timecode was left unknown.`);
+    }
   }
 
   let startSeconds: number | null = null;

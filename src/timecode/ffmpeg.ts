@@ -26,6 +26,8 @@ export interface ResolveFfmpegOptions {
   /** Loads the optional `ffmpeg-static` package; tests replace it. */
   importFfmpegStatic?: () => Promise<unknown>;
   platform?: NodeJS.Platform;
+  /** What ffmpeg is needed for, starting the not-found message; "Reading audio that is not in a WAV file" by default. */
+  purpose?: string;
 }
 
 const INSTALL_HINT =
@@ -94,7 +96,7 @@ export async function resolveFfmpeg(opts: ResolveFfmpegOptions = {}): Promise<Ff
   }
   throw new AudioError(
     'K4S_NO_FFMPEG',
-    `k4sync needs ffmpeg to read audio that is not in a WAV file and found none (FFMPEG_PATH is unset, the ffmpeg-static package is not installed, and there is no ffmpeg on PATH): ${INSTALL_HINT}.`,
+    `${opts.purpose ?? 'Reading audio that is not in a WAV file'} needs ffmpeg, and there is none (FFMPEG_PATH is unset, the ffmpeg-static package is not installed, and there is no ffmpeg on PATH): ${INSTALL_HINT}.`,
     null,
   );
 }

@@ -1,0 +1,309 @@
+import wavefile from 'wavefile';
+import { FileSource, MemorySource, type ByteSource } from '../recording/source.js';
+import { AudioError, bwfFromLayout, sniff, walkWav, type BwfFps, type BwfInfo, type WavFormat, type WavLayout } from './bwf.js';
+import { extractChannel, probeAudio, resolveFfmpeg, type ProbedAudioStream } from './ffmpeg.js';
+
+export { AudioError, isAudioError, type AudioErrorCode, type BwfInfo, type BwfFps } from './bwf.js';
+
+/**
+ * Audio input for timecode work: one channel of a recording as float samples, with the file's BWF timecode.
+ *
+ * WAV and Broadcast WAV (RIFF, RIFX, RF64, BW64) are read here: a bounds-checked chunk walk finds fmt, bext,
+ * iXML and data in any order, past PAD/JUNK/FLLR/anything; wavefile decodes the chosen channel's integer
+ * samples (8-bit unsigned, 16/24/32-bit) and 32/64-bit IEEE floats are read as they are, block by block, so a
+ * long poly file costs one channel's worth of memory. Every other container (MOV, MP4, MKV, MXF, AIFF, FLAC, ...), and WAVs in another
+ * encoding (ADPCM, µ-law, ...), go through ffmpeg (see ffmpeg.ts).
+ */
+
+export interface AudioClip {
+  path: string;
+  sampleRate: number;
+  /** Channels in the file (for a container with several audio streams: all their channels, stream after stream). */
+  channels: number;
+  /** The channel these samples are from, 0-based. */
+  channel: number;
+  /** That channel's samples, full scale ±1 (float files may exceed 1). */
+  samples: Float32Array;
+  bitsPerSample: number;
+  format: 'pcm' | 'float';
+  /** bext/iXML timecode; null for files without it (and for everything read through ffmpeg but WAVs). */
+  bwf: BwfInfo | null;
+  /** 'RIFF', 'RIFX', 'RF64', 'BW64', or ffmpeg's demuxer name (e.g. "mov,mp4,m4a,3gp,3g2,mj2"). */
+  container: string;
+  /** 'wav': read here (integer PCM through wavefile, IEEE float directly); 'ffmpeg': decoded by ffmpeg. */
+  decoder: 'wav' | 'ffmpeg';
+  /** Things that were wrong with the file but did not stop it from being read (cut short, odd chunk padding, ...). */
+  warnings: string[];
+}
+
+export interface ReadAudioOptions {
+  /** 0-based channel to read; 0 by default. */
+  channel?: number;
+  /** Timecode rate for the BWF start when the file declares none (bext without iXML); 'auto' = none. */
+  fps?: BwfFps | 'auto';
+}
+
+/** Bytes of the data chunk read at a time. */
+const BLOCK_BYTES = 4 << 20;
+const TEXT_SNIFF_BYTES = 4096;
+
+function checkChannelOption(channel: number, path: string): number {
+  if (!Number.isSafeInteger(channel) || channel < 0) {
+    throw new AudioError('K4S_BAD_CHANNEL', `Channel ${channel} is not a channel number: channels are counted from 0.`, path);
+  }
+  return channel;
+}
+
+function badChannel(path: string, channel: number, channels: number): AudioError {
+  return new AudioError(
+    'K4S_BAD_CHANNEL',
+    `${path} has ${channels} channel${channels === 1 ? '' : 's'} (${channels === 1 ? 'channel 0' : `channels 0–${channels - 1}`}), so channel ${channel} does not exist.`,
+    path,
+    channels,
+  );
+}
+
+/** Text (a log, a CSV, JSON) rather than media: no NUL byte and almost only printable characters. */
+function looksLikeText(head: Uint8Array): boolean {
+  if (head.length === 0) return false;
+  let printable = 0;
+  for (const c of head) {
+    if (c === 0) return false;
+    if (c === 9 || c === 10 || c === 13 || (c >= 0x20 && c !== 0x7f)) printable++;
+  }
+  return printable / head.length > 0.95;
+}
+
+/** Encodings wavefile decodes here; anything else goes to ffmpeg. */
+function wavefileCanDecode(f: WavFormat): boolean {
+  if (f.encoding === 1) return f.bytesPerSample >= 1 && f.bytesPerSample <= 4;
+  if (f.encoding === 3) return f.bytesPerSample === 4 || f.bytesPerSample === 8;
+  return false;
+}
+
+function encodingName(tag: number): string {
+  const names: Record<number, string> = { 2: 'MS ADPCM', 6: 'A-law', 7: 'µ-law', 0x11: 'IMA ADPCM', 0x50: 'MPEG', 0x55: 'MP3', 0: 'unknown' };
+  return `${names[tag] ?? 'format'} 0x${tag.toString(16).padStart(4, '0')}`;
+}
+
+/** A one-channel WAV of `frames` samples of `bytes` bytes each, for wavefile to decode. */
+function monoWavHeader(f: WavFormat, frames: number, littleEndian: boolean): Uint8Array {
+  const bps = f.bytesPerSample;
+  const dataBytes = frames * bps;
+  const wav = new Uint8Array(44 + dataBytes);
+  const dv = new DataView(wav.buffer);
+  const le = littleEndian;
+  wav.set(le ? [0x52, 0x49, 0x46, 0x46] : [0x52, 0x49, 0x46, 0x58], 0); // RIFF / RIFX
+  dv.setUint32(4, 36 + dataBytes, le);
+  wav.set([0x57, 0x41, 0x56, 0x45, 0x66, 0x6d, 0x74, 0x20], 8); // WAVEfmt
+  dv.setUint32(16, 16, le);
+  dv.setUint16(20, f.encoding, le);
+  dv.setUint16(22, 1, le);
+  dv.setUint32(24, f.sampleRate, le);
+  dv.setUint32(28, f.sampleRate * bps, le);
+  dv.setUint16(32, bps, le);
+  dv.setUint16(34, bps * 8, le);
+  wav.set([0x64, 0x61, 0x74, 0x61], 36); // data
+  dv.setUint32(40, dataBytes, le);
+  return wav;
+}
+
+/** Decodes one channel of the data chunk, a block at a time: integer PCM with wavefile, IEEE float directly. */
+function decodeChannel(src: ByteSource, layout: WavLayout, f: WavFormat, channel: number, warnings: string[]): Float32Array {
+  const data = layout.dataChunk!;
+  const frames = Math.floor(data.available / f.blockAlign);
+  if (data.available % f.blockAlign !== 0) {
+    warnings.push(`The data chunk ends with ${data.available % f.blockAlign} bytes of an incomplete sample frame, which were ignored.`);
+  }
+  const out = new Float32Array(frames);
+  const bps = f.bytesPerSample;
+  const framesPerBlock = Math.max(1, Math.floor(BLOCK_BYTES / f.blockAlign));
+  const isFloat = f.encoding === 3;
+  const unsigned8 = !isFloat && bps === 1;
+  const scale = isFloat ? 1 : unsigned8 ? 1 / 128 : 1 / 2 ** (8 * bps - 1);
+  let nonFinite = 0;
+  for (let start = 0; start < frames; start += framesPerBlock) {
+    const want = Math.min(framesPerBlock, frames - start);
+    const raw = src.read(data.bodyOffset + start * f.blockAlign, want * f.blockAlign);
+    const n = Math.floor(raw.length / f.blockAlign);
+    if (isFloat) {
+      // IEEE float needs no conversion, and wavefile's float unpacking runs at about 2 M samples/s (40 times
+      // slower than this): read the floats straight from the bytes.
+      const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+      const le = layout.littleEndian;
+      for (let i = 0, p = channel * bps; i < n; i++, p += f.blockAlign) {
+        let v = bps === 4 ? dv.getFloat32(p, le) : dv.getFloat64(p, le);
+        if (!Number.isFinite(v)) {
+          v = 0;
+          nonFinite++;
+        }
+        out[start + i] = v;
+      }
+      if (n < want) break;
+      continue;
+    }
+    const wav = monoWavHeader(f, n, layout.littleEndian);
+    if (f.channels === 1 && f.blockAlign === bps) {
+      wav.set(raw.subarray(0, n * bps), 44);
+    } else {
+      const at = channel * bps;
+      for (let i = 0, o = 44, p = at; i < n; i++, o += bps, p += f.blockAlign) {
+        for (let k = 0; k < bps; k++) wav[o + k] = raw[p + k]!;
+      }
+    }
+    const w = new wavefile.WaveFile();
+    w.fromBuffer(wav);
+    const s = w.getSamples(true, Float64Array);
+    for (let i = 0; i < n; i++) {
+      let v = s[i]!;
+      if (unsigned8) v -= 128;
+      v *= scale;
+      if (!Number.isFinite(v)) {
+        v = 0;
+        nonFinite++;
+      }
+      out[start + i] = v;
+    }
+    if (n < want) break;
+  }
+  if (nonFinite > 0) warnings.push(`${nonFinite} samples were NaN or infinite and were read as 0.`);
+  return out;
+}
+
+interface WavOutcome {
+  clip: AudioClip | null;
+  /** Set when the audio needs ffmpeg (an encoding wavefile does not decode). */
+  needsFfmpeg: { layout: WavLayout; bwf: BwfInfo | null; warnings: string[] } | null;
+}
+
+function readWavSource(src: ByteSource, path: string, channel: number, opts: ReadAudioOptions): WavOutcome {
+  const layout = walkWav(src);
+  if (!layout) throw new AudioError('K4S_NOT_AUDIO', `${path} is not a WAV file.`, path);
+  const bwf = bwfFromLayout(src, layout, opts);
+  const warnings = [...layout.warnings, ...(bwf?.warnings ?? [])];
+  if (layout.problem || !layout.format) {
+    throw new AudioError('K4S_UNREADABLE', `${path} is a WAV file but ${layout.problem ?? 'its fmt chunk is unusable'}; it cannot be read (record or export it again).`, path);
+  }
+  const f = layout.format;
+  if (channel >= f.channels) throw badChannel(path, channel, f.channels);
+  if (!wavefileCanDecode(f)) return { clip: null, needsFfmpeg: { layout, bwf, warnings } };
+  if (f.bitsPerSample > f.bytesPerSample * 8) {
+    warnings.push(`The fmt chunk says ${f.bitsPerSample} bits per sample in ${f.bytesPerSample}-byte samples; the samples were read as ${f.bytesPerSample * 8}-bit.`);
+  }
+  const samples = decodeChannel(src, layout, f, channel, warnings);
+  return {
+    clip: {
+      path,
+      sampleRate: f.sampleRate,
+      channels: f.channels,
+      channel,
+      samples,
+      bitsPerSample: Math.min(f.bitsPerSample || f.bytesPerSample * 8, f.bytesPerSample * 8),
+      format: f.encoding === 3 ? 'float' : 'pcm',
+      bwf,
+      container: layout.container,
+      decoder: 'wav',
+      warnings,
+    },
+    needsFfmpeg: null,
+  };
+}
+
+/**
+ * One channel of a WAV file held in memory (tests, or audio that arrived over a pipe). Encodings other than
+ * integer PCM and float throw K4S_NOT_AUDIO here; readAudio hands those to ffmpeg.
+ */
+export function readWavBytes(bytes: Uint8Array, opts: ReadAudioOptions & { path?: string } = {}): AudioClip {
+  const path = opts.path ?? '(in-memory WAV)';
+  const channel = checkChannelOption(opts.channel ?? 0, path);
+  const outcome = readWavSource(new MemorySource(bytes), path, channel, opts);
+  if (outcome.clip) return outcome.clip;
+  const f = outcome.needsFfmpeg!.layout.format!;
+  throw new AudioError('K4S_NOT_AUDIO', `${path} holds ${encodingName(f.encoding)} audio, which k4sync decodes only through ffmpeg (readAudio on the file).`, path);
+}
+
+async function readThroughFfmpeg(
+  path: string,
+  channel: number,
+  wav: { layout: WavLayout; bwf: BwfInfo | null; warnings: string[] } | null,
+): Promise<AudioClip> {
+  const f = wav?.layout.format;
+  const exe = await resolveFfmpeg({
+    purpose: f ? `Reading ${path} (${encodingName(f.encoding)} audio in a WAV)` : `Reading ${path} (not a WAV file)`,
+  }).catch((e: unknown) => {
+    throw e instanceof AudioError ? new AudioError(e.code, e.message, path) : e;
+  });
+  const probe = await probeAudio(exe.path, path);
+  if (probe.streams.length === 0) {
+    const others = probe.otherStreams.length ? `only ${[...new Set(probe.otherStreams)].join(', ')} streams` : 'no streams';
+    throw new AudioError('K4S_NOT_AUDIO', `${path} has no audio stream (ffmpeg finds ${others}); point k4sync at a file with recorded audio.`, path);
+  }
+  const warnings = [...(wav?.warnings ?? [])];
+  let base = 0;
+  let picked: ProbedAudioStream | null = null;
+  let inStream = 0;
+  for (const s of probe.streams) {
+    const n = s.channels ?? 1;
+    if (s.channels === null) warnings.push(`ffmpeg's channel layout "${s.layout}" of audio stream ${s.audioIndex} was counted as one channel.`);
+    if (!picked && channel < base + n) {
+      picked = s;
+      inStream = channel - base;
+    }
+    base += n;
+  }
+  if (!picked) throw badChannel(path, channel, base);
+  const samples = await extractChannel(exe.path, path, picked.audioIndex, inStream);
+  return {
+    path,
+    sampleRate: picked.sampleRate,
+    channels: base,
+    channel,
+    samples,
+    bitsPerSample: picked.bitsPerSample ?? 32,
+    format: picked.format,
+    bwf: wav?.bwf ?? null,
+    container: wav ? wav.layout.container : (probe.container ?? 'unknown'),
+    decoder: 'ffmpeg',
+    warnings,
+  };
+}
+
+/**
+ * Reads one channel of an audio file. WAV/BWF is read directly; any other container goes through ffmpeg
+ * (FFMPEG_PATH, then the ffmpeg-static package, then ffmpeg on PATH). Headerless .raw files are not supported.
+ *
+ * Errors are AudioErrors with a stable code: K4S_UNREADABLE (cannot be opened, or a damaged WAV header),
+ * K4S_NOT_AUDIO (text, headerless raw, no audio stream, not a media file), K4S_BAD_CHANNEL (with `channels`),
+ * K4S_NO_FFMPEG. A WAV cut short inside its audio is read up to where it ends, with a warning.
+ */
+export async function readAudio(path: string, opts: ReadAudioOptions = {}): Promise<AudioClip> {
+  const channel = checkChannelOption(opts.channel ?? 0, path);
+  let src: FileSource;
+  try {
+    src = new FileSource(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'there is no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : String(code ?? e);
+    throw new AudioError('K4S_UNREADABLE', `Cannot read ${path}: ${why}; check the path.`, path);
+  }
+  let viaFfmpeg: { layout: WavLayout; bwf: BwfInfo | null; warnings: string[] } | null = null;
+  try {
+    if (src.size === 0) throw new AudioError('K4S_NOT_AUDIO', `${path} is empty; it holds no audio.`, path);
+    const head = src.read(0, TEXT_SNIFF_BYTES).slice();
+    const kind = sniff(head);
+    if (kind.kind === 'wav') {
+      const outcome = readWavSource(src, path, channel, opts);
+      if (outcome.clip) return outcome.clip;
+      viaFfmpeg = outcome.needsFfmpeg;
+    } else if (kind.kind === 'truncated-riff') {
+      throw new AudioError('K4S_UNREADABLE', `${path} is cut short inside its RIFF header (${src.size} bytes); it cannot be read.`, path);
+    } else if (/\.(raw|pcm)$/i.test(path)) {
+      throw new AudioError('K4S_NOT_AUDIO', `${path} looks like headerless raw samples, which k4sync does not read: give it a WAV header (sample rate, bit depth, channels), e.g. with sox or ffmpeg.`, path);
+    } else if (looksLikeText(head)) {
+      throw new AudioError('K4S_NOT_AUDIO', `${path} is a text file, not audio.`, path);
+    }
+  } finally {
+    src.close();
+  }
+  return readThroughFfmpeg(path, channel, viaFfmpeg);
+}
