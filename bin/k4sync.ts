@@ -4,6 +4,7 @@ import { runInfo, runTimestamps } from '../src/cli/recording-commands.js';
 import { runSimulate } from '../src/cli/simulate-command.js';
 import { runAudit } from '../src/cli/audit-command.js';
 import { runDevices } from '../src/cli/devices-command.js';
+import { runLtc } from '../src/cli/ltc-command.js';
 import { runRecord } from '../src/cli/record-command.js';
 import { VERSION } from '../src/version.js';
 
@@ -25,6 +26,7 @@ program
   .option('--config <k4sync.config.json>', 'thresholds to use instead of the defaults (see docs/audit-json.md)')
   .option('--reference <serial>', 'measure offsets against this sensor (default: the master, else the first serial)')
   .option('--strict', 'exit 1 on WARN as well as FAIL')
+  .option('--audio <files...>', 'audio files (BWF, or any container with LTC on a channel) to place on the take\'s timecode line')
   .option('--offset-tolerance <us>', 'inter-sensor offset tolerance in µs (default 110/220/660 at 30/15/5 fps)', (v: string) => {
     const n = Number(v);
     if (!(n > 0)) throw new InvalidArgumentError(`--offset-tolerance must be a positive number of µs, got "${v}"`);
@@ -43,7 +45,7 @@ Examples:
   k4sync audit samples/daisy-chain
   k4sync audit /shoot/day-3 --out day-3-audit.json
   k4sync audit take-0042/*.mkv --json --reference 000123456789`)
-  .action(async (paths: string[], opts: { json?: boolean; out?: string; config?: string; reference?: string; strict?: boolean; offsetTolerance?: number; dropFail?: number }) => {
+  .action(async (paths: string[], opts: { json?: boolean; out?: string; config?: string; reference?: string; strict?: boolean; offsetTolerance?: number; dropFail?: number; audio?: string[] }) => {
     process.exitCode = await runAudit(paths, opts);
   });
 
@@ -93,6 +95,26 @@ Examples:
   k4sync record --simulate samples/generator-sync-lost/rig.json --generator --yes --frames 600 --out /tmp/take`)
   .action(async (opts: { out: string; plan?: string; frames?: number; duration?: number; fps: 5 | 15 | 30; color: string; depth: string; imu: boolean; exposure?: number; generator?: boolean; simulate?: string; payload: 'tiny' | 'realistic'; sdk?: string; yes?: boolean; firstFrameTimeout: number }) => {
     process.exitCode = await runRecord(opts);
+  });
+
+const LTC_FPS = ['auto', '23.976', '24', '25', '29.97df', '29.97', '30'] as const;
+program
+  .command('ltc')
+  .description('Decode SMPTE LTC from an audio file (WAV/BWF, or MOV/MP4/MKV/MXF through ffmpeg): first and last timecode, rate, frame count, discontinuities and dropouts.')
+  .argument('<audio-file>', 'a recording with LTC on one channel')
+  .option('--channel <n>', 'channel carrying the LTC, counted from 0', (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`--channel must be 0 or more, got "${v}"`);
+    return n;
+  }, 0)
+  .option('--fps <rate>', `timecode rate: ${LTC_FPS.join(', ')}`, (v: string) => {
+    if (!(LTC_FPS as readonly string[]).includes(v)) throw new InvalidArgumentError(`--fps must be one of ${LTC_FPS.join(', ')}, got "${v}"`);
+    return v as (typeof LTC_FPS)[number];
+  }, 'auto')
+  .option('--json', 'every frame as {timecode, sampleStart, userBits} (drop-frame written with ";")')
+  .addHelpText('after', '\nExit status: 0 LTC found, 1 none found, 2 unreadable input.\n\nExample:\n  k4sync ltc take-0042/ltc.wav\n  k4sync ltc sound/A101_1.WAV --channel 1 --json')
+  .action(async (file: string, opts: { channel: number; fps: (typeof LTC_FPS)[number]; json?: boolean }) => {
+    process.exitCode = await runLtc(file, opts);
   });
 
 program

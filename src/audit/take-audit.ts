@@ -5,10 +5,16 @@ import type { SensorInput } from './input.js';
 import { hostRate, judgeLock, type HostRate } from './lock.js';
 import { onReferenceClock, pairOffset, type SensorTiming } from './offsets.js';
 import { rigChecks } from './rig-checks.js';
+import { placeOnTimecode, type TimecodeLine } from './timecode-line.js';
+import { framesToTimecode } from '../timecode/smpte.js';
 import { AUDIT_SCHEMA, type Check, type SensorAudit, type Status, type TakeAudit, type Thresholds } from './types.js';
 
 export interface AuditOptions {
   take: string;
+  /** The generator's timecode as the host saw it (ltc.wav and take.json), when the take has one. */
+  timecode?: TimecodeLine | null;
+  /** Why the take's timecode could not be read, when it has ltc.wav but it did not decode. */
+  timecodeProblem?: string | null;
   thresholds: Thresholds;
   /** Serial of the sensor offsets are measured against; default the master, else the first serial. */
   reference?: string;
@@ -83,8 +89,32 @@ function emptyAudit(input: SensorInput): SensorAudit {
     firstDeviceTimestampUs: null, lastDeviceTimestampUs: null, drops: [], clockRatePpm: null, clockRateStdErrPpm: null,
     rateSegments: [], jitterTicks: null, locked: null, lockEvidence: 'none', lockLostAtFrame: null,
     hostRateVsReferencePpm: null, colorToDepth: null, offset: null, depthOffset: null, window: null, series: null,
+    timecodeIn: null, timecodeOut: null, driftVsTimecodePpm: null,
     fileInfo: input.facts,
   };
+}
+
+/** Every frame of a sensor on the generator's timecode line: timecode in and out, drops by timecode, drift. */
+function timecodeChecks(line: TimecodeLine, timing: SensorTiming, a: SensorAudit, checks: Check[]): void {
+  if (!timing.host) return;
+  const placed = placeOnTimecode(line, timing.cadence.index, timing.cadence.times, timing.host);
+  if (!placed) {
+    checks.push(check('timecode', 'NOT_MEASURABLE', a.serial, `${a.serial}'s frames fall outside the recorded LTC.`, null));
+    return;
+  }
+  a.timecodeIn = placed.timecodeIn;
+  a.timecodeOut = placed.timecodeOut;
+  a.driftVsTimecodePpm = placed.driftVsTimecodePpm;
+  const index = timing.cadence.index;
+  for (const d of a.drops) {
+    const before = [...index.keys()].reverse().find((i) => index[i]! < d.frameIndex && !Number.isNaN(placed.frames[i]!));
+    if (before !== undefined) d.timecode = framesToTimecode(placed.frames[before]! + (d.frameIndex - index[before]!), line.rate);
+  }
+  const drift = `clock ${placed.driftVsTimecodePpm.toFixed(2)} ppm against timecode`;
+  checks.push(placed.offLine === 0
+    ? check('timecode', 'PASS', a.serial, `${a.serial} is on the timecode line: in ${placed.timecodeIn}, out ${placed.timecodeOut}; ${drift}.`, null, placed.driftVsTimecodePpm, null)
+    : check('timecode', 'WARN', a.serial, `${placed.offLine} frames of ${a.serial} do not advance with the generator's timecode (in ${placed.timecodeIn}, out ${placed.timecodeOut}; ${drift}): it is not following the generator for part of the take.`,
+        `Check ${a.serial}'s Sync In cable; its frames drift against the timecode.`, placed.offLine, 0));
 }
 
 /** Charts need the shape, not every frame: at most this many points per series, drops always kept. */
@@ -216,6 +246,7 @@ export function auditTake(inputs: SensorInput[], opts: AuditOptions): TakeAudit 
     a.lockLostAtFrame = lock.lostAtFrame;
     a.hostRateVsReferencePpm = lock.hostRatePpm;
     sensorChecks(input, timing, a, lock.message, t, tolerance, generatorRig, checks);
+    if (opts.timecode) timecodeChecks(opts.timecode, timing, a, checks);
     colorDepthChecks(input, a, t, checks);
   }
 
@@ -237,6 +268,11 @@ export function auditTake(inputs: SensorInput[], opts: AuditOptions): TakeAudit 
     checks.push(check('window', 'PASS', null, `Common window: ${window.frames} frames (${((window.endUs - window.startUs) / 1e6).toFixed(2)} s) that every aligned sensor covers` +
       (outside.length ? `; outside it: ${outside.map((a) => `${a.serial} ${a.window!.framesBefore} before, ${a.window!.framesAfter} after`).join('; ')} (start-up and stop frames, not drops).` : '.'), null, window.frames));
   }
+  if (opts.timecodeProblem) checks.push(check('timecode', 'WARN', null, opts.timecodeProblem, 'Check the LTC cable into the host audio input and its level; the frames are still audited without timecode.'));
+  const placed = [...audits.values()].filter((a) => a.timecodeIn !== null);
+  const timecode = opts.timecode && placed.length > 0
+    ? { rate: opts.timecode.rate, source: 'ltc.wav', in: placed.map((a) => a.timecodeIn!).sort()[0]!, out: placed.map((a) => a.timecodeOut!).sort().at(-1)! }
+    : null;
   const anyHost = readable.some((i) => i.hostUs !== null);
   if (!anyHost && readable.length > 0) {
     checks.push(check('host-clock', 'NOT_MEASURABLE', null, 'The files carry no host arrival times (not recorded by k4sync): lock is judged from device timestamps only.', null));
@@ -255,6 +291,8 @@ export function auditTake(inputs: SensorInput[], opts: AuditOptions): TakeAudit 
     reference: reference?.serial ?? null,
     window,
     sensors: inputs.map((i) => audits.get(i)!),
+    timecode,
+    audio: [],
     checks,
     thresholds: t,
   };

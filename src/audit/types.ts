@@ -25,6 +25,8 @@ export interface Drop {
   /** Device time the first missing frame would have had. */
   deviceTimestampUs: number;
   count: number;
+  /** The generator's timecode of the first missing frame, when the take has LTC (ltc.wav + host times). */
+  timecode?: string;
 }
 
 export interface RateSegment {
@@ -105,6 +107,11 @@ export interface SensorAudit {
   depthOffset: PairOffset | null;
   window: { framesBefore: number; framesAfter: number } | null;
   series: SensorSeries | null;
+  /** The generator's timecode of the sensor's first and last frame (from ltc.wav and host arrival times). */
+  timecodeIn: string | null;
+  timecodeOut: string | null;
+  /** The sensor's device clock against the timecode clock, ppm. */
+  driftVsTimecodePpm: number | null;
 }
 
 export interface Thresholds {
@@ -141,8 +148,25 @@ export interface TakeAudit {
   /** Device time span (reference clock) that every aligned sensor covers. */
   window: { startUs: number; endUs: number; frames: number } | null;
   sensors: SensorAudit[];
+  /** The take on the generator's timecode line, when it has LTC. */
+  timecode: { rate: string; source: string; in: string; out: string } | null;
+  /** Audio files given with --audio, placed on the timecode line. */
+  audio: AudioPlacement[];
   checks: Check[];
   thresholds: Thresholds;
+}
+
+export interface AudioPlacement {
+  file: string;
+  /** Where its start time came from: the BWF bext/iXML time reference, or LTC decoded from its audio. */
+  source: 'bwf' | 'ltc' | null;
+  startTimecode: string | null;
+  /** Seconds since midnight of its first and last sample. */
+  startSeconds: number | null;
+  endSeconds: number | null;
+  /** How much of the take's timecode span it covers. */
+  covers: 'all' | 'part' | 'none' | null;
+  error: string | null;
 }
 
 export interface AuditReport {

@@ -5,6 +5,7 @@ import { VERSION } from '../version.js';
 import type { NativeSensorPlan, NativeSensorStats } from './native.js';
 import { planRig, type DeviceFacts, type PlanFile, type RigPlan } from './plan.js';
 import { loadSdk, type LoadedSdk } from './sdk.js';
+import { writeSimulatedLtc, type SimulatedLtc } from './simulated-ltc.js';
 import type { Rig } from './simulated-rig.js';
 import { TAKE_SCHEMA, type TakeManifest } from './take-manifest.js';
 import { inferTopology } from './topology.js';
@@ -58,6 +59,8 @@ export interface RecordResult {
   stats: NativeSensorStats[];
   sdk: LoadedSdk;
   plan: RigPlan;
+  /** The simulated generator's LTC (ltc.wav), when the rig has one. */
+  ltc: SimulatedLtc | null;
 }
 
 const COLOR_FORMATS: Record<string, number> = { MJPG: 0, NV12: 1, YUY2: 2, BGRA: 3 };
@@ -243,9 +246,30 @@ export async function recordTake(opts: RecordOptions): Promise<RecordResult> {
     event('files finalized');
   }
   finalStats = session.stats();
+  const ltc = sdk.simulated && opts.simulate && plan.generator ? simulatedLtc(dir, sdk, opts.simulate.rig) : null;
+  manifest.ltc = ltc?.manifest ?? null;
   manifest.stopReason = outcome === 'complete' ? (opts.frames ? `${opts.frames} frames recorded` : 'stopped') : `${outcome}: ${message}`;
   saveManifest();
-  return { dir, files: plans.map((p) => p.path), outcome, message, manifest, stats: finalStats, sdk, plan };
+  return { dir, files: plans.map((p) => p.path), outcome, message, manifest, stats: finalStats, sdk, plan, ltc };
+}
+
+/** In simulation the generator's LTC is recorded as a host audio input would record it (ltc.wav). */
+function simulatedLtc(dir: string, sdk: LoadedSdk, rig: Rig): SimulatedLtc | null {
+  if (!rig.generator.ltc || rig.sync.source !== 'generator') return null;
+  const truth = JSON.parse(sdk.native.simTruth()) as { generator: { on: boolean; onTimeUs: number }; sensors: { frames?: { trueTimeUs: number[] } }[] };
+  if (!truth.generator.on) return null;
+  const lastTrueUs = Math.max(...truth.sensors.map((s) => s.frames?.trueTimeUs.at(-1) ?? 0));
+  return writeSimulatedLtc(dir, {
+    rateHz: rig.sync.rateHz,
+    generatorPpm: rig.sync.ppm,
+    onTimeUs: truth.generator.onTimeUs,
+    lastTrueUs,
+    timecodeStart: rig.generator.timecodeStart,
+    ...(rig.generator.timecodeRate ? { rate: rig.generator.timecodeRate } : {}),
+    sampleRate: rig.host.audioSampleRate,
+    audioPpm: rig.host.audioPpm,
+    hostPpm: rig.host.ppm,
+  });
 }
 
 /** Free space where the take is written, for the status line. */

@@ -1,7 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NativeSensorStats } from './native.js';
+import { framesToTimecode } from '../timecode/smpte.js';
 import { recordTake } from './record.js';
+import type { SimulatedLtc } from './simulated-ltc.js';
 import { startOrder, type Rig } from './simulated-rig.js';
 import { groupDrops, quantizedDelayUs, TRUTH_SCHEMA, type Truth, type TruthSensor } from './truth.js';
 
@@ -38,17 +40,22 @@ interface SimTruth {
     zeroPulse?: number;
     startupDrops?: number;
     unlockAt?: number;
-    frames?: { index: number[]; pulse: number[]; colorUs: number[]; depthUs: number[]; hostArrivalNs: number[] };
+    frames?: { index: number[]; pulse: number[]; colorUs: number[]; depthUs: number[]; hostArrivalNs: number[]; trueTimeUs: number[] };
     drops?: { index: number; colorUs: number; cause: string }[];
     gone?: boolean;
   }[];
 }
 
-function truthOf(rig: Rig, sim: SimTruth, opts: SimulateOptions, order: string[], startErrors: Map<string, string>): Truth {
+function truthOf(rig: Rig, sim: SimTruth, opts: SimulateOptions, order: string[], startErrors: Map<string, string>, ltc: SimulatedLtc | null): Truth {
+  // A frame's timecode: the LTC frame its pulse started, or, free-running, the one running at its exposure.
+  const timecodes = (f: { pulse: number[]; trueTimeUs: number[] }) =>
+    ltc ? f.pulse.map((p, i) => framesToTimecode(ltc.firstPulseFrame + (p >= 0 ? p : Math.floor((f.trueTimeUs[i]! - sim.generator.onTimeUs) / ltc.pulsePeriodUs)), ltc.rate)) : undefined;
   const sensors = rig.sensors.map((s, i): TruthSensor => {
     const t = sim.sensors[i]!;
     const source = t.source ?? 'own_clock';
-    const frames = t.frames ?? { index: [], pulse: [], colorUs: [], depthUs: [], hostArrivalNs: [] };
+    const raw = t.frames ?? { index: [], pulse: [], colorUs: [], depthUs: [], hostArrivalNs: [], trueTimeUs: [] };
+    const tc = timecodes(raw);
+    const frames = { ...raw, ...(tc ? { timecode: tc } : {}) };
     const unlockAt = t.unlockAt !== undefined && t.unlockAt >= 0 && source !== 'own_clock' ? t.unlockAt : null;
     const lockedRate = t.lockedRatePpm ?? 0;
     const rateSegments =
@@ -101,6 +108,7 @@ function truthOf(rig: Rig, sim: SimTruth, opts: SimulateOptions, order: string[]
     seed: rig.seed,
     payload: opts.payload,
     hostPpm: sim.hostPpm,
+    timecode: ltc ? { rate: ltc.rate, firstPulse: framesToTimecode(ltc.firstPulseFrame, ltc.rate) } : null,
     sensors,
   };
 }
@@ -130,7 +138,7 @@ export async function simulateTake(rig: Rig, opts: SimulateOptions): Promise<Sim
   for (const e of result.manifest.timeline) {
     if (e.serial && e.event.startsWith('refused to start: ')) startErrors.set(e.serial, e.event.slice('refused to start: '.length));
   }
-  const truth = truthOf(rig, JSON.parse(result.sdk.native.simTruth()) as SimTruth, opts, startOrder(rig), startErrors);
+  const truth = truthOf(rig, JSON.parse(result.sdk.native.simTruth()) as SimTruth, opts, startOrder(rig), startErrors, result.ltc);
   writeFileSync(join(result.dir, 'truth.json'), `${JSON.stringify(truth)}\n`);
   return { dir: result.dir, files: result.files, truth, stats: result.stats };
 }

@@ -56,6 +56,10 @@ export interface TruthSensor {
     colorUs: number[];
     depthUs: number[];
     hostArrivalNs: number[];
+    /** Reference time of each frame's colour exposure, µs. */
+    trueTimeUs: number[];
+    /** The generator's timecode of each frame, when the rig records LTC. */
+    timecode?: string[];
   };
   drops: TruthDrop[];
 }
@@ -71,6 +75,8 @@ export interface Truth {
   seed: number;
   payload: 'tiny' | 'realistic';
   hostPpm: number;
+  /** The generator's LTC: its rate and the timecode of pulse 0. */
+  timecode: { rate: string; firstPulse: string } | null;
   sensors: TruthSensor[];
 }
 

@@ -11,6 +11,7 @@ export interface AuditFlags {
   strict?: boolean;
   offsetTolerance?: number;
   dropFail?: number;
+  audio?: string[];
 }
 
 /** One take: its TakeAudit at the top level; several: the report with every take (docs/audit-json.md). */
@@ -43,6 +44,7 @@ export async function runAudit(paths: string[], flags: AuditFlags): Promise<numb
       paths,
       thresholds,
       reference: flags.reference,
+      ...(flags.audio ? { audio: flags.audio } : {}),
       onProgress: ({ done, total }) => {
         if (!started && total > 2) {
           bar.start(total);

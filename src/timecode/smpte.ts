@@ -1,0 +1,169 @@
+/**
+ * SMPTE timecode arithmetic for the LTC rates: labels (HH:MM:SS:FF, `;` before the frames for drop-frame),
+ * frame counts since midnight, and the successor of a timecode.
+ *
+ * A "frame count" here is the number of frames since 00:00:00:00 in the timecode's own counting, i.e. the
+ * number of labels, so for 29.97 drop-frame 00:01:00;02 is frame 1800 (labels ;00 and ;01 of that minute do
+ * not exist). Counts wrap at 24 hours.
+ */
+import Timecode from 'smpte-timecode';
+
+export type LtcRate = '23.976' | '24' | '25' | '29.97df' | '29.97' | '30';
+
+export const LTC_RATES: readonly LtcRate[] = ['23.976', '24', '25', '29.97df', '29.97', '30'];
+
+export interface LtcRateInfo {
+  /** Frames per timecode second: the label count (24, 25 or 30). */
+  nominalFps: number;
+  /** Real frames per second of a generator at this rate (24000/1001 and 30000/1001 for the .97 rates). */
+  realFps: number;
+  dropFrame: boolean;
+}
+
+const RATE_INFO: Record<LtcRate, LtcRateInfo> = {
+  '23.976': { nominalFps: 24, realFps: 24000 / 1001, dropFrame: false },
+  '24': { nominalFps: 24, realFps: 24, dropFrame: false },
+  '25': { nominalFps: 25, realFps: 25, dropFrame: false },
+  '29.97df': { nominalFps: 30, realFps: 30000 / 1001, dropFrame: true },
+  '29.97': { nominalFps: 30, realFps: 30000 / 1001, dropFrame: false },
+  '30': { nominalFps: 30, realFps: 30, dropFrame: false },
+};
+
+export function isLtcRate(v: unknown): v is LtcRate {
+  return typeof v === 'string' && (LTC_RATES as readonly string[]).includes(v);
+}
+
+export function rateInfo(rate: LtcRate): LtcRateInfo {
+  return RATE_INFO[rate];
+}
+
+export function nominalFps(rate: LtcRate): number {
+  return RATE_INFO[rate].nominalFps;
+}
+
+export function realFps(rate: LtcRate): number {
+  return RATE_INFO[rate].realFps;
+}
+
+export function isDropFrame(rate: LtcRate): boolean {
+  return RATE_INFO[rate].dropFrame;
+}
+
+export interface TimecodeFields {
+  hours: number;
+  minutes: number;
+  seconds: number;
+  frames: number;
+}
+
+const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n));
+
+/** `HH:MM:SS:FF`, or `HH:MM:SS;FF` for drop-frame. */
+export function formatTimecode(t: TimecodeFields, dropFrame = false): string {
+  return `${pad2(t.hours)}:${pad2(t.minutes)}:${pad2(t.seconds)}${dropFrame ? ';' : ':'}${pad2(t.frames)}`;
+}
+
+const TC_RE = /^(\d{1,2}):(\d{2}):(\d{2})([:;.,])(\d{2})$/;
+
+/** Parses `HH:MM:SS:FF` (also `;`, `.` or `,` before the frames; `;`/`,` mark drop-frame). Throws on malformed input. */
+export function parseTimecode(s: string): TimecodeFields & { dropFrame: boolean } {
+  const m = TC_RE.exec(s.trim());
+  if (!m) throw new Error(`Invalid timecode "${s}": expected HH:MM:SS:FF`);
+  const sep = m[4]!;
+  return {
+    hours: Number(m[1]),
+    minutes: Number(m[2]),
+    seconds: Number(m[3]),
+    frames: Number(m[5]),
+    dropFrame: sep === ';' || sep === ',',
+  };
+}
+
+/** True when the fields are a label that exists at this rate (drop-frame: no ;00/;01 outside every tenth minute). */
+export function isValidTimecode(t: TimecodeFields, rate: LtcRate): boolean {
+  const { nominalFps: fps, dropFrame } = RATE_INFO[rate];
+  const ok = (v: number, max: number) => Number.isInteger(v) && v >= 0 && v < max;
+  if (!ok(t.hours, 24) || !ok(t.minutes, 60) || !ok(t.seconds, 60) || !ok(t.frames, fps)) return false;
+  if (dropFrame && t.seconds === 0 && t.minutes % 10 !== 0 && t.frames < 2) return false;
+  return true;
+}
+
+/** Frames (labels) in 24 hours at this rate: 2,073,600 at 24, 2,589,408 at 29.97 drop-frame. */
+export function framesPerDay(rate: LtcRate): number {
+  const { nominalFps: fps, dropFrame } = RATE_INFO[rate];
+  return dropFrame ? 24 * 6 * (fps * 600 - 18) : 24 * 3600 * fps;
+}
+
+/** Frame count since midnight of a timecode (string or fields). Throws if it is not a valid label at this rate. */
+export function timecodeToFrames(tc: string | TimecodeFields, rate: LtcRate): number {
+  const t = typeof tc === 'string' ? parseTimecode(tc) : tc;
+  if (!isValidTimecode(t, rate)) throw new Error(`Invalid timecode ${formatTimecode(t, isDropFrame(rate))} at ${rate} fps`);
+  return fieldsToFrames(t, rate);
+}
+
+/** Like timecodeToFrames, without validation (fields assumed in range). */
+export function fieldsToFrames(t: TimecodeFields, rate: LtcRate): number {
+  const { nominalFps: fps, dropFrame } = RATE_INFO[rate];
+  let n = ((t.hours * 60 + t.minutes) * 60 + t.seconds) * fps + t.frames;
+  if (dropFrame) {
+    const totalMinutes = t.hours * 60 + t.minutes;
+    n -= 2 * (totalMinutes - Math.floor(totalMinutes / 10));
+  }
+  return n;
+}
+
+/** Timecode fields of a frame count since midnight; any integer, wrapped into 24 hours (negative counts too). */
+export function framesToFields(count: number, rate: LtcRate): TimecodeFields {
+  const { nominalFps: fps, dropFrame } = RATE_INFO[rate];
+  const perDay = framesPerDay(rate);
+  let n = Math.round(count) % perDay;
+  if (n < 0) n += perDay;
+  if (dropFrame) {
+    // 17982 labels per 10 minutes, 1798 per dropped minute: add back the skipped labels.
+    const tens = Math.floor(n / 17982);
+    let rem = n % 17982;
+    if (rem < 2) rem += 2;
+    n += 18 * tens + 2 * Math.floor((rem - 2) / 1798);
+  }
+  return {
+    hours: Math.floor(n / (fps * 3600)) % 24,
+    minutes: Math.floor(n / (fps * 60)) % 60,
+    seconds: Math.floor(n / fps) % 60,
+    frames: n % fps,
+  };
+}
+
+/** Timecode string of a frame count since midnight (wrapped into 24 hours). */
+export function framesToTimecode(count: number, rate: LtcRate): string {
+  return formatTimecode(framesToFields(count, rate), isDropFrame(rate));
+}
+
+/** The timecode `step` frames after `tc` (negative steps go back), wrapping at midnight. */
+export function nextTimecode(tc: string | TimecodeFields, rate: LtcRate, step = 1): string {
+  return framesToTimecode(timecodeToFrames(tc, rate) + step, rate);
+}
+
+/** Signed difference b - a in frames, taken the short way round midnight (within ±12 hours). */
+export function frameDelta(a: number, b: number, rate: LtcRate): number {
+  const perDay = framesPerDay(rate);
+  let d = (b - a) % perDay;
+  if (d > perDay / 2) d -= perDay;
+  else if (d <= -perDay / 2) d += perDay;
+  return d;
+}
+
+/** Seconds since midnight of the start of a frame count, on the generator's real clock (1001/1000 slow for .97). */
+export function framesToSeconds(count: number, rate: LtcRate): number {
+  return count / RATE_INFO[rate].realFps;
+}
+
+/**
+ * The same label through the smpte-timecode package (used to cross-check our arithmetic; also handy for callers
+ * that already hold smpte-timecode objects).
+ */
+export function toSmpteTimecode(tc: string | TimecodeFields, rate: LtcRate): Timecode.TimecodeInstance {
+  const t = typeof tc === 'string' ? parseTimecode(tc) : tc;
+  const { nominalFps: fps, dropFrame } = RATE_INFO[rate];
+  const fr: Timecode.FRAMERATE = rate === '23.976' ? [24000, 1001] : rate === '29.97' || rate === '29.97df' ? [30000, 1001] : (fps as 24 | 25 | 30);
+  return Timecode({ hours: t.hours, minutes: t.minutes, seconds: t.seconds, frames: t.frames }, fr, dropFrame);
+}
