@@ -80,6 +80,7 @@ program
   .option('--no-imu', 'do not record the IMU')
   .option('--exposure <us>', 'manual colour exposure in µs, set once on every sensor (auto exposure breaks sync)', positiveInt('--exposure'))
   .option('--generator', 'an external sync generator drives every sensor (all subordinates): generator off, arm, generator on')
+  .option('--ltc-input <spec>', 'record the generator\'s LTC from a host audio input into ltc.wav (ffmpeg): alsa:hw:1,0, pulse:default, dshow:audio=..., avfoundation::0')
   .option('--simulate <rig.json>', 'record on the simulated rig instead of real sensors')
   .option('--payload <kind>', 'simulation only: tiny or realistic frame payloads', 'tiny')
   .option('--sdk <path>', 'libk4a to load (default: K4SYNC_K4A_LIBRARY, then the SDK\'s usual names)')
@@ -93,7 +94,7 @@ Examples:
   k4sync devices
   k4sync record --out take-0042 --frames 900 --exposure 8000
   k4sync record --simulate samples/generator-sync-lost/rig.json --generator --yes --frames 600 --out /tmp/take`)
-  .action(async (opts: { out: string; plan?: string; frames?: number; duration?: number; fps: 5 | 15 | 30; color: string; depth: string; imu: boolean; exposure?: number; generator?: boolean; simulate?: string; payload: 'tiny' | 'realistic'; sdk?: string; yes?: boolean; firstFrameTimeout: number }) => {
+  .action(async (opts: { out: string; plan?: string; frames?: number; duration?: number; fps: 5 | 15 | 30; color: string; depth: string; imu: boolean; exposure?: number; generator?: boolean; ltcInput?: string; simulate?: string; payload: 'tiny' | 'realistic'; sdk?: string; yes?: boolean; firstFrameTimeout: number }) => {
     process.exitCode = await runRecord(opts);
   });
 

@@ -6,6 +6,7 @@ import type { NativeSensorPlan, NativeSensorStats } from './native.js';
 import { planRig, type DeviceFacts, type PlanFile, type RigPlan } from './plan.js';
 import { loadSdk, type LoadedSdk } from './sdk.js';
 import { writeSimulatedLtc, type SimulatedLtc } from './simulated-ltc.js';
+import { startLtcCapture, type LtcCapture } from './ltc-capture.js';
 import type { Rig } from './simulated-rig.js';
 import { TAKE_SCHEMA, type TakeManifest } from './take-manifest.js';
 import { inferTopology } from './topology.js';
@@ -39,6 +40,8 @@ export interface RecordOptions {
   startOrder?: string[];
   /** Simulation only: switch the generator on before arming (the mistake the start-up sequence exists to catch). */
   generatorOnBeforeArming?: boolean;
+  /** A host audio input carrying the generator's LTC (`alsa:hw:1,0`...), recorded into ltc.wav with ffmpeg. */
+  ltcInput?: string;
   /** Record anyway when the rig is wired wrong (simulating mistakes); on set, pre-flight refuses. */
   force?: boolean;
   firstFrameTimeoutMs: number;
@@ -170,6 +173,9 @@ export async function recordTake(opts: RecordOptions): Promise<RecordResult> {
     stop();
   });
   let finalStats: NativeSensorStats[] = [];
+  // Real LTC is captured from before arming to after the stop; in simulation the generator's own LTC is written.
+  const capture: LtcCapture | null = opts.ltcInput && !sdk.simulated ? await startLtcCapture(opts.ltcInput, dir) : null;
+  if (capture) event('LTC capture started');
   // Once the first-frame wait is over, sensors still silent will stay so: the take ends when the others are done.
   let firstFrameWaitOver = false;
   try {
@@ -247,7 +253,7 @@ export async function recordTake(opts: RecordOptions): Promise<RecordResult> {
   }
   finalStats = session.stats();
   const ltc = sdk.simulated && opts.simulate && plan.generator ? simulatedLtc(dir, sdk, opts.simulate.rig) : null;
-  manifest.ltc = ltc?.manifest ?? null;
+  manifest.ltc = capture ? await capture.stop() : ltc?.manifest ?? null;
   manifest.stopReason = outcome === 'complete' ? (opts.frames ? `${opts.frames} frames recorded` : 'stopped') : `${outcome}: ${message}`;
   saveManifest();
   return { dir, files: plans.map((p) => p.path), outcome, message, manifest, stats: finalStats, sdk, plan, ltc };

@@ -3,6 +3,8 @@ import { NativeUnavailableError } from '../capture/native.js';
 import { loadPlan, PlanError } from '../capture/plan.js';
 import { recordTake, type CameraMode } from '../capture/record.js';
 import { SdkMissingError } from '../capture/sdk.js';
+import { LtcInputError } from '../capture/ltc-capture.js';
+import { AudioError } from '../timecode/audio.js';
 import { loadRig, RigError } from '../capture/simulated-rig.js';
 import { renderTerminal } from '../report/terminal.js';
 import { terminalOperator } from './operator.js';
@@ -19,6 +21,7 @@ export interface RecordFlags {
   imu: boolean;
   exposure?: number;
   generator?: boolean;
+  ltcInput?: string;
   simulate?: string;
   payload: 'tiny' | 'realistic';
   sdk?: string;
@@ -26,7 +29,7 @@ export interface RecordFlags {
   firstFrameTimeout: number;
 }
 
-const CODED = [SdkMissingError, PlanError, RigError, NativeUnavailableError];
+const CODED = [SdkMissingError, PlanError, RigError, NativeUnavailableError, LtcInputError, AudioError];
 
 /** `k4sync record`: exit 0 for a complete take, 1 for a fault or a stop, 2 when pre-flight refuses. */
 export async function runRecord(flags: RecordFlags): Promise<number> {
@@ -48,6 +51,7 @@ export async function runRecord(flags: RecordFlags): Promise<number> {
       mode,
       frames,
       generator: flags.generator === true,
+      ...(flags.ltcInput ? { ltcInput: flags.ltcInput } : {}),
       ...(flags.plan ? { plan: loadPlan(flags.plan) } : {}),
       ...(flags.sdk ? { sdk: flags.sdk } : {}),
       ...(simulate ? { simulate } : {}),

@@ -106,6 +106,9 @@ export async function resolveFfmpeg(opts: ResolveFfmpegOptions = {}): Promise<Ff
 
 export type FfmpegLogLevel = 'quiet' | 'panic' | 'fatal' | 'error' | 'warning' | 'info';
 export type FfmpegAudioCodec = 'pcm_f32le' | 'pcm_f64le' | 'pcm_s16le' | 'pcm_s24le' | 'pcm_s32le' | 'copy';
+/** Inputs that are devices: audio interfaces per platform, and lavfi for tests and dry runs. */
+export type CaptureFormat = 'alsa' | 'pulse' | 'dshow' | 'avfoundation' | 'lavfi';
+export const CAPTURE_FORMATS: readonly CaptureFormat[] = ['alsa', 'pulse', 'dshow', 'avfoundation', 'lavfi'];
 /** Muxers k4sync uses: raw float PCM to a pipe, and the containers the tests build. */
 export type FfmpegFormat = 'f32le' | 'wav' | 'mov' | 'matroska' | 'mp4' | 'null';
 
@@ -141,6 +144,18 @@ export class FfmpegCommand {
 
   input(path: string): this {
     this.inputs.push('-i', fileArg(path));
+    return this;
+  }
+
+  /** A capture device (or lavfi source) as input: `-f alsa -i hw:1,0`. */
+  device(format: CaptureFormat, name: string): this {
+    this.inputs.push('-f', format, '-i', name);
+    return this;
+  }
+
+  sampleRate(hz: number): this {
+    assertIndex(hz, 'sample rate');
+    this.outputOptions.push('-ar', String(hz));
     return this;
   }
 
