@@ -6,6 +6,7 @@ import { runAudit } from '../src/cli/audit-command.js';
 import { runDevices } from '../src/cli/devices-command.js';
 import { runLtc } from '../src/cli/ltc-command.js';
 import { runRecord } from '../src/cli/record-command.js';
+import { runReport } from '../src/cli/report-command.js';
 import { VERSION } from '../src/version.js';
 
 const program = new Command();
@@ -23,6 +24,7 @@ program
   .argument('<take...>', 'take folders (MKVs inside), shoot-day folders (take folders inside), or the MKV files of one take')
   .option('--json', 'print the audit result as JSON (schema: docs/audit-json.md) instead of the summary')
   .option('--out <audit.json>', 'also write the JSON audit result to this file')
+  .option('--html <report.html>', 'also write the self-contained HTML sync report (a shoot day: an index page and one report per take beside it)')
   .option('--config <k4sync.config.json>', 'thresholds to use instead of the defaults (see docs/audit-json.md)')
   .option('--reference <serial>', 'measure offsets against this sensor (default: the master, else the first serial)')
   .option('--strict', 'exit 1 on WARN as well as FAIL')
@@ -45,7 +47,7 @@ Examples:
   k4sync audit samples/daisy-chain
   k4sync audit /shoot/day-3 --out day-3-audit.json
   k4sync audit take-0042/*.mkv --json --reference 000123456789`)
-  .action(async (paths: string[], opts: { json?: boolean; out?: string; config?: string; reference?: string; strict?: boolean; offsetTolerance?: number; dropFail?: number; audio?: string[] }) => {
+  .action(async (paths: string[], opts: { json?: boolean; out?: string; config?: string; reference?: string; strict?: boolean; offsetTolerance?: number; dropFail?: number; audio?: string[]; html?: string }) => {
     process.exitCode = await runAudit(paths, opts);
   });
 
@@ -116,6 +118,16 @@ program
   .addHelpText('after', '\nExit status: 0 LTC found, 1 none found, 2 unreadable input.\n\nExample:\n  k4sync ltc take-0042/ltc.wav\n  k4sync ltc sound/A101_1.WAV --channel 1 --json')
   .action(async (file: string, opts: { channel: number; fps: (typeof LTC_FPS)[number]; json?: boolean }) => {
     process.exitCode = await runLtc(file, opts);
+  });
+
+program
+  .command('report')
+  .description('Turn an audit result into one self-contained HTML sync report (no network, prints on A4/Letter) to attach to deliverables.')
+  .argument('<audit.json>', 'written by k4sync audit --out (one take, or a shoot day)')
+  .requiredOption('-o, --out <report.html>', 'the report; for a shoot day the index page, with one report per take beside it')
+  .addHelpText('after', '\nExample:\n  k4sync audit /shoot/day-3 --out day-3.json && k4sync report day-3.json -o day-3.html')
+  .action((file: string, opts: { out: string }) => {
+    process.exitCode = runReport(file, opts.out);
   });
 
 program

@@ -70,7 +70,7 @@ export function judgeLock(
     hostDiffers = hostDecisive && Math.abs(hostRatePpm) > Math.max(5 * se, HOST_MIN_DIFFERENCE_PPM);
   }
   if (role !== 'subordinate') {
-    return { locked: false, evidence: 'role', lostAtFrame: null, hostRatePpm, message: `${role === 'master' ? 'the master drives the pulses' : 'a standalone sensor runs on its own clock'}` };
+    return { locked: false, evidence: 'role', lostAtFrame: null, hostRatePpm, message: `${role === 'master' ? 'drives the pulses (the master)' : 'runs on its own clock (standalone)'}` };
   }
   if (segs.length === 2) {
     const [a, b] = [segs[0]!, segs[1]!];
@@ -81,46 +81,46 @@ export function judgeLock(
     if (!aNominal && bNominal) {
       return {
         locked: false, evidence: 'rate-change', lostAtFrame: b.fromFrame, hostRatePpm,
-        message: `it lost sync around frame ${b.fromFrame}: its rate changes from ${a.ratePpm.toFixed(2)} ppm (following pulses) to exactly the nominal period of its own clock`,
+        message: `lost sync around frame ${b.fromFrame}: its rate changes from ${a.ratePpm.toFixed(2)} ppm (following pulses) to exactly the nominal period of its own clock`,
       };
     }
     if (aNominal && !bNominal) {
       return {
         locked: false, evidence: 'rate-change', lostAtFrame: null, hostRatePpm,
-        message: `it ran on its own clock until frame ${b.fromFrame} and only then started following pulses (around there)`,
+        message: `ran on its own clock until frame ${b.fromFrame} and only then started following pulses (around there)`,
       };
     }
     return {
       locked: null, evidence: 'rate-change', lostAtFrame: null, hostRatePpm,
-      message: `its rate changes at frame ${b.fromFrame} (${a.ratePpm.toFixed(2)} → ${b.ratePpm.toFixed(2)} ppm): the pulses it follows changed rate`,
+      message: `changes rate at frame ${b.fromFrame} (${a.ratePpm.toFixed(2)} → ${b.ratePpm.toFixed(2)} ppm): the pulses it follows changed rate`,
     };
   }
   if (hostDiffers) {
     return {
       locked: false, evidence: 'host-clock', lostAtFrame: null, hostRatePpm,
-      message: `its frames arrive at a rate ${hostRatePpm!.toFixed(2)} ppm off the reference's on the host clock: it is not following the same pulses`,
+      message: `delivers frames at a rate ${hostRatePpm!.toFixed(2)} ppm off the reference's on the host clock: it is not following the same pulses`,
     };
   }
   if (hostDecisive) {
-    return { locked: true, evidence: 'host-clock', lostAtFrame: null, hostRatePpm, message: `its frames arrive at the reference's rate on the host clock (${hostRatePpm!.toFixed(2)} ppm): it follows the same pulses` };
+    return { locked: true, evidence: 'host-clock', lostAtFrame: null, hostRatePpm, message: `delivers frames at the reference's rate on the host clock (${hostRatePpm!.toFixed(2)} ppm): it follows the same pulses` };
   }
   const s = segs[0]!;
   const nominal = isNominal(s.ratePpm, s.stdErrPpm);
   s.freeRunning = nominal ? null : false;
   if (!nominal) {
     if (offset && offset.aligned === false && offset.frameShift === 0 && (offset.maxResidualUs ?? 0) > 0) {
-      return { locked: true, evidence: 'rate', lostAtFrame: null, hostRatePpm, message: 'it follows pulses (its clock measures them off nominal), but not in step with the reference' };
+      return { locked: true, evidence: 'rate', lostAtFrame: null, hostRatePpm, message: 'follows pulses (its clock measures them off nominal), but not in step with the reference' };
     }
-    return { locked: true, evidence: 'rate', lostAtFrame: null, hostRatePpm, message: `it follows the pulses: its own clock measures them ${s.ratePpm.toFixed(2)} ppm off nominal (its crystal against the source)` };
+    return { locked: true, evidence: 'rate', lostAtFrame: null, hostRatePpm, message: `follows the pulses: its own clock measures them ${s.ratePpm.toFixed(2)} ppm off nominal (its crystal against the source)` };
   }
   if (generatorRig) {
     return {
       locked: null, evidence: 'heuristic', lostAtFrame: null, hostRatePpm,
-      message: `its rate is exactly nominal (${s.ratePpm.toFixed(2)} ± ${s.stdErrPpm.toFixed(2)} ppm): the signature of a sensor running on its own clock, not receiving the generator's pulses`,
+      message: `steps exactly the nominal period (${s.ratePpm.toFixed(2)} ± ${s.stdErrPpm.toFixed(2)} ppm off): the signature of a sensor running on its own clock, not receiving the generator's pulses`,
     };
   }
   return {
     locked: null, evidence: 'none', lostAtFrame: null, hostRatePpm,
-    message: `its rate (${s.ratePpm.toFixed(2)} ± ${s.stdErrPpm.toFixed(2)} ppm) cannot tell following the master from running on a crystal that matches it`,
+    message: `runs at ${s.ratePpm.toFixed(2)} ± ${s.stdErrPpm.toFixed(2)} ppm), which cannot tell following the master from running on a crystal that matches it`,
   };
 }

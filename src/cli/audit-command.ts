@@ -12,6 +12,7 @@ export interface AuditFlags {
   offsetTolerance?: number;
   dropFail?: number;
   audio?: string[];
+  html?: string;
 }
 
 /** One take: its TakeAudit at the top level; several: the report with every take (docs/audit-json.md). */
@@ -63,6 +64,8 @@ export async function runAudit(paths: string[], flags: AuditFlags): Promise<numb
   }
   bar.stop();
   if (flags.out) writeFileSync(flags.out, auditJson(report));
+  // The HTML renderer pulls in vega-lite: loaded only when a report is asked for.
+  if (flags.html) for (const path of (await import('../report/index.js')).writeReports(report, flags.html)) process.stderr.write(`wrote ${path}\n`);
   if (flags.json) process.stdout.write(auditJson(report));
   else process.stdout.write(renderTerminal(report, { color: process.stdout.isTTY === true && !process.env.NO_COLOR }));
   if (report.verdict === 'FAIL') return 1;

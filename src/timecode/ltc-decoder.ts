@@ -86,8 +86,10 @@ export interface LtcDecodeOptions {
 // ---------------------------------------------------------------------------------------------------------
 // Tunables
 
-/** Comparator threshold, as a fraction of the running peak envelope. */
+/** Comparator threshold, and least edge-lobe area, as a fraction of the running peak envelope. */
 const HYSTERESIS = 0.4;
+/** Dead zone around zero that separates the lobes of the smoothed innovation, as a fraction of its running peak. */
+const DEAD_ZONE = 0.15;
 /** Edges weaker than this fraction of the file's loud level are ignored (silence, hiss). */
 const SILENCE_FRACTION = 0.08;
 /** Time constant of the mid (DC) tracker, s. */
@@ -251,13 +253,14 @@ interface Edges {
 
 /**
  * Transitions from the innovation y[n] = (x[n] - m) - p (x[n-1] - m), which is the derivative of the underlying
- * square wave whatever the coupling: each transition is one lobe, its sign the edge direction. y is smoothed
- * by a triangle W samples wide on each side (W ~ fs / 16 kHz, so lobes of the densest LTC stay apart), giving z.
- * A lobe opens where |z| passes 40 % of a running peak envelope and closes where it falls below half that, or
- * changes sign; its time is the centroid of z above the closing level (sub-sample, and exact for symmetric edges).
- * Lobes below a fraction of the file's loud level are dropped (silence, hiss), and of two consecutive lobes of the
- * same sign only the stronger is kept: real transitions alternate, so the other is noise, ringing, or the last
- * wobble of the noise before the LTC started.
+ * square wave whatever the coupling: each transition is one lobe of y, its sign the edge direction. y is
+ * smoothed by a triangle W samples wide on each side (W ~ fs / 16 kHz, so the lobes of the densest LTC stay
+ * apart), giving z. A lobe is a run of z of one sign above a dead zone (15 % of the running peak of |z|). Its
+ * strength is the largest sum of two adjacent samples (robust where an edge straddles two samples and its peak is
+ * not), and its time the centroid of its samples within W of its peak: sub-sample, and exact for symmetric
+ * edges. A lobe counts as an edge when its strength reaches 40 % of the running peak strength. Then lobes far below the file's loud level are dropped (silence, hiss), and of
+ * two consecutive lobes of one sign only the stronger is kept: transitions alternate, so the other is noise,
+ * ringing, or the last wobble of the noise before the LTC started.
  */
 function detectEdges(x: Float32Array, fs: number, p: number): Edges {
   const n = x.length;
@@ -270,35 +273,80 @@ function detectEdges(x: Float32Array, fs: number, p: number): Edges {
   const s1Buf = new Float64Array(W);
   let s1 = 0;
   let s2 = 0;
-  const R = 4 * W + 32;
-  const zRing = new Float64Array(R);
   let mid = initialMid(x, fs);
   const aMid = 1 - Math.exp(-1 / (fs * MID_TAU));
   const dEnv = Math.exp(-1 / (fs * ENV_TAU));
+  const envRate = 1 / (fs * ENV_TAU);
   let env = 0;
+  let strEnv = 0;
+  let strAt = 0;
   let prev = n > 0 && Number.isFinite(x[0]!) ? x[0]! : mid;
 
   const block = Math.max(16, Math.round(fs * 0.01));
   const blockPeaks: number[] = [];
   let bp = 0;
+  let blockEnd = block;
 
   const times = new F64(1024);
   const signs = new I32(1024);
   const strength = new F64(1024);
 
+  // The lobe being read: its samples (index c, value along its sign), peak, and dead-zone level.
   let open = false;
   let lsign = 0;
-  let lpeak = 0;
   let cut = 0;
-  let wsum = 0;
-  let wtsum = 0;
-  let lastEnd = -1;
+  let lpeak = 0;
+  let lpeakAt = 0;
+  let lc = new Float64Array(64);
+  let lv = new Float64Array(64);
+  let ln = 0;
+  const add = (c: number, v: number) => {
+    if (ln === lc.length) {
+      const c2 = new Float64Array(ln * 2);
+      c2.set(lc);
+      lc = c2;
+      const v2 = new Float64Array(ln * 2);
+      v2.set(lv);
+      lv = v2;
+    }
+    lc[ln] = c;
+    lv[ln] = v;
+    if (v > lpeak) {
+      lpeak = v;
+      lpeakAt = ln;
+    }
+    ln++;
+  };
   const close = (c: number) => {
-    times.push(wtsum / wsum - offset);
-    signs.push(lsign);
-    strength.push(lpeak);
     open = false;
-    lastEnd = c - 1;
+    // Strength: the largest sum of two adjacent samples (an edge that straddles two samples counts in full).
+    let str = lv[0]!;
+    for (let j = 1; j < ln; j++) str = Math.max(str, lv[j]! + lv[j - 1]!);
+    // Time: centroid of the lobe's samples within W of its peak (slow wander beside a spike can stretch a lobe
+    // far beyond its edge; a small first or last sample of a sharp edge must count, or times snap to samples).
+    let a = lpeakAt;
+    while (a > 0 && lpeakAt - a < W) a--;
+    let b = lpeakAt;
+    while (b + 1 < ln && b - lpeakAt < W) b++;
+    let w = 0;
+    let wt = 0;
+    for (let j = a; j <= b; j++) {
+      w += lv[j]!;
+      wt += lv[j]! * lc[j]!;
+    }
+    strEnv = Math.max(str, strEnv * Math.exp(-(c - strAt) * envRate));
+    strAt = c;
+    if (str < HYSTERESIS * strEnv) return;
+    const t = wt / w - offset;
+    while (t >= blockEnd) {
+      blockPeaks.push(bp);
+      bp = 0;
+      blockEnd += block;
+    }
+    if (str > bp) bp = str;
+    times.push(t);
+    signs.push(lsign);
+    strength.push(str);
   };
 
   for (let i = 0; i < n + shift; i++) {
@@ -318,48 +366,31 @@ function detectEdges(x: Float32Array, fs: number, p: number): Edges {
     const c = i - shift;
     if (c < 0) continue;
     const z = s2 / W;
-    zRing[c % R] = z;
     const a = z < 0 ? -z : z;
     env = a > env ? a : env * dEnv;
-    if (a > bp) bp = a;
-    if ((c + 1) % block === 0) {
-      blockPeaks.push(bp);
-      bp = 0;
-    }
     if (open) {
       const v = lsign > 0 ? z : -z;
       if (v > cut) {
-        const w = v - cut;
-        wsum += w;
-        wtsum += w * c;
-        if (v > lpeak) lpeak = v;
+        add(c, v);
         continue;
       }
       close(c);
     }
-    const th = HYSTERESIS * env;
-    if (a > th && a > 0) {
+    if (a > DEAD_ZONE * env && a > 0) {
       open = true;
       lsign = z > 0 ? 1 : -1;
-      cut = 0.5 * th;
-      lpeak = a;
-      wsum = a - cut;
-      wtsum = wsum * c;
-      // The part of the lobe between the closing and the opening level, before it opened.
-      for (let j = c - 1; j > lastEnd && j > c - R; j--) {
-        const v = lsign * zRing[j % R]! - cut;
-        if (v <= 0) break;
-        wsum += v;
-        wtsum += v * j;
-      }
+      cut = DEAD_ZONE * env;
+      lpeak = 0;
+      ln = 0;
+      add(c, a);
     }
   }
   if (open) close(n);
-  if (bp > 0) blockPeaks.push(bp);
+  blockPeaks.push(bp);
 
   // Drop lobes far below the loud level, then keep the signs alternating.
   blockPeaks.sort((u, v) => u - v);
-  const loud = blockPeaks.length ? blockPeaks[Math.floor(0.9 * (blockPeaks.length - 1))]! : 0;
+  const loud = blockPeaks[Math.floor(0.9 * (blockPeaks.length - 1))] ?? 0;
   const floor = SILENCE_FRACTION * loud;
   const t = new Float64Array(times.n);
   const sg = new Int8Array(times.n);
@@ -759,14 +790,14 @@ export function decodeLtc(samples: Float32Array, sampleRate: number, opts: LtcDe
   const fs = sampleRate;
 
   const p = estimatePole(samples, levelEvents(samples, fs), fs);
-  if ((globalThis as any).DBGP) console.log("p", p);
   const edges = detectEdges(samples, fs, p);
   if (edges.count < 16) return empty;
   const times = edges.t;
   const Tg = globalBitPeriod(times, edges.count, fs);
   if (Tg === null) return empty;
   const bits = decodeBits(times, edges.count, Tg);
-  if ((globalThis as any).DBG) { let br = ""; for (let j = 1; j < bits.count; j++) if (bits.run[j] !== bits.run[j - 1]) br += ` ${j}@${bits.t0[j]!.toFixed(1)}`; console.log("Tg", Tg, "bits", bits.count, "breaks", br); const r: string[] = []; for (let k = 1; k < edges.count; k++) if (times[k]! > 9150 && times[k]! < 9230) r.push(times[k]!.toFixed(2) + ":" + ((times[k]! - times[k - 1]!) / Tg).toFixed(2)); console.log(r.join(" ")); }
+  if ((globalThis as any).DBG) { let br = ""; for (let j = 1; j < bits.count; j++) if (bits.run[j] !== bits.run[j - 1]) br += ` ${j}@${bits.t0[j]!.toFixed(1)}`; console.log("breaks", br); }
+  if ((globalThis as any).DBG) { const r: string[] = []; for (let k = 1; k < edges.count; k++) if (times[k]! > +(process.env.A ?? 0) && times[k]! < +(process.env.B ?? 0)) r.push(times[k]!.toFixed(2) + ":" + ((times[k]! - times[k - 1]!) / Tg).toFixed(2)); console.log("p", p, "Tg", Tg, r.join(" ")); }
   const raw = confirmed(findFrames(bits).sort((a, b) => a.start - b.start));
   if (raw.length === 0) return empty;
 

@@ -1,0 +1,236 @@
+import { crc32 } from 'node:zlib';
+import type { ByteSource } from '../recording/index.js';
+
+/**
+ * The little EBML that trim and the block locator need, reading and writing. src/recording keeps its parser to
+ * itself; this is post's own, kept to element headers (payloads are never parsed here, only copied).
+ */
+
+/** Matroska element IDs used by trim and the block locator, as their raw bytes. */
+export const ID = {
+  EBML: 0x1a45dfa3,
+  Segment: 0x18538067,
+  SeekHead: 0x114d9b74,
+  Seek: 0x4dbb,
+  SeekID: 0x53ab,
+  SeekPosition: 0x53ac,
+  Info: 0x1549a966,
+  TimecodeScale: 0x2ad7b1,
+  Duration: 0x4489,
+  Tracks: 0x1654ae6b,
+  TrackEntry: 0xae,
+  TrackNumber: 0xd7,
+  Attachments: 0x1941a469,
+  Tags: 0x1254c367,
+  Tag: 0x7373,
+  Targets: 0x63c0,
+  SimpleTag: 0x67c8,
+  TagName: 0x45a3,
+  TagString: 0x4487,
+  Chapters: 0x1043a770,
+  Cluster: 0x1f43b675,
+  Timestamp: 0xe7,
+  Position: 0xa7,
+  PrevSize: 0xab,
+  SimpleBlock: 0xa3,
+  BlockGroup: 0xa0,
+  Block: 0xa1,
+  BlockDuration: 0x9b,
+  Cues: 0x1c53bb6b,
+  CuePoint: 0xbb,
+  CueTime: 0xb3,
+  CueTrackPositions: 0xb7,
+  CueTrack: 0xf7,
+  CueClusterPosition: 0xf1,
+  Void: 0xec,
+  CRC32: 0xbf,
+} as const;
+
+/** Top-level IDs: an unknown-size Cluster ends where one of these starts. */
+export const SEGMENT_LEVEL: ReadonlySet<number> = new Set([
+  ID.SeekHead, ID.Info, ID.Tracks, ID.Attachments, ID.Tags, ID.Cluster, ID.Cues, ID.Chapters, ID.EBML, ID.Segment,
+]);
+
+export interface Header {
+  id: number;
+  start: number;
+  dataStart: number;
+  /** null: unknown size (all ones). */
+  size: number | null;
+}
+
+function vintLength(first: number): number {
+  return first === 0 ? 0 : Math.clz32(first) - 23;
+}
+
+/** Unsigned vint at `at`: value (null when all ones) and length; undefined when not a vint or cut short. */
+export function readVint(buf: Uint8Array, at: number): { value: number | null; length: number } | undefined {
+  const first = buf[at];
+  if (first === undefined) return undefined;
+  const length = vintLength(first);
+  if (length === 0 || at + length > buf.length) return undefined;
+  let value = first & (0xff >> length);
+  let allOnes = value === 0xff >> length;
+  for (let i = 1; i < length; i++) {
+    const b = buf[at + i]!;
+    value = value * 256 + b;
+    if (b !== 0xff) allOnes = false;
+  }
+  return allOnes ? { value: null, length } : { value, length };
+}
+
+/** The element header at `pos` (never reading at or past `limit`), or null when there is none to trust. */
+export function readHeader(src: ByteSource, pos: number, limit: number): Header | null {
+  const buf = src.read(pos, Math.min(12, limit - pos));
+  const first = buf[0];
+  if (first === undefined) return null;
+  const idLength = vintLength(first);
+  if (idLength === 0 || idLength > 4 || buf.length < idLength + 1) return null;
+  let id = 0;
+  for (let i = 0; i < idLength; i++) id = id * 256 + buf[i]!;
+  const size = readVint(buf, idLength);
+  if (!size) return null;
+  return { id, start: pos, dataStart: pos + idLength + size.length, size: size.value };
+}
+
+export interface Child {
+  id: number;
+  start: number;
+  dataStart: number;
+  size: number;
+  end: number;
+}
+
+/** Children of [start, end) with known sizes inside it; stops at the first one that cannot be trusted. */
+export function children(src: ByteSource, start: number, end: number): Child[] {
+  const out: Child[] = [];
+  let pos = start;
+  while (pos < end) {
+    const h = readHeader(src, pos, end);
+    if (!h || h.size === null || h.dataStart + h.size > end) break;
+    out.push({ id: h.id, start: h.start, dataStart: h.dataStart, size: h.size, end: h.dataStart + h.size });
+    pos = h.dataStart + h.size;
+  }
+  return out;
+}
+
+/** A copy of [pos, pos+len): ByteSource views are only valid until the next read. */
+export function readCopy(src: ByteSource, pos: number, len: number): Uint8Array {
+  return src.read(pos, len).slice();
+}
+
+export function readUint(buf: Uint8Array): number {
+  let v = 0;
+  for (const b of buf) v = v * 256 + b;
+  return v;
+}
+
+export function readUintBig(buf: Uint8Array): bigint {
+  let v = 0n;
+  for (const b of buf) v = (v << 8n) | BigInt(b);
+  return v;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Writing
+
+export function concat(parts: readonly Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+export function idBytes(id: number): Uint8Array {
+  const len = id <= 0xff ? 1 : id <= 0xffff ? 2 : id <= 0xffffff ? 3 : 4;
+  const out = new Uint8Array(len);
+  for (let i = 0; i < len; i++) out[i] = Math.floor(id / 256 ** (len - 1 - i)) & 0xff;
+  return out;
+}
+
+/** Size as a vint: the shortest that holds it, or exactly `width` bytes. */
+export function sizeBytes(size: number, width?: number): Uint8Array {
+  let w = width ?? 1;
+  if (width === undefined) while (w < 8 && size > 2 ** (7 * w) - 2) w++;
+  if (size > 2 ** (7 * w) - 2 || !Number.isSafeInteger(size) || size < 0) throw new RangeError(`${size} does not fit a ${w}-byte EBML size`);
+  const out = new Uint8Array(w);
+  let rest = size;
+  for (let i = w - 1; i >= 0; i--) {
+    out[i] = rest % 256;
+    rest = Math.floor(rest / 256);
+  }
+  out[0] = out[0]! | (0x80 >> (w - 1));
+  return out;
+}
+
+export function headerBytes(id: number, size: number, sizeWidth?: number): Uint8Array {
+  return concat([idBytes(id), sizeBytes(size, sizeWidth)]);
+}
+
+export function element(id: number, parts: Uint8Array | readonly Uint8Array[]): Uint8Array {
+  const data = parts instanceof Uint8Array ? parts : concat(parts);
+  return concat([headerBytes(id, data.length), data]);
+}
+
+/** Big-endian unsigned integer in as few bytes as it needs (at least one). */
+export function uintBytes(value: number | bigint): Uint8Array {
+  let v = BigInt(value);
+  if (v < 0n) throw new RangeError(`negative unsigned integer ${v}`);
+  const bytes: number[] = [];
+  do {
+    bytes.unshift(Number(v & 0xffn));
+    v >>= 8n;
+  } while (v > 0n);
+  return Uint8Array.from(bytes);
+}
+
+export function uintElement(id: number, value: number | bigint): Uint8Array {
+  return element(id, uintBytes(value));
+}
+
+/** Fixed 8-byte unsigned integer, for values patched later. */
+export function uint64Bytes(value: number | bigint): Uint8Array {
+  const out = new Uint8Array(8);
+  new DataView(out.buffer).setBigUint64(0, BigInt(value));
+  return out;
+}
+
+export function float64Element(id: number, value: number): Uint8Array {
+  const data = new Uint8Array(8);
+  new DataView(data.buffer).setFloat64(0, value);
+  return element(id, data);
+}
+
+export function stringElement(id: number, value: string): Uint8Array {
+  return element(id, new TextEncoder().encode(value));
+}
+
+/** A Void element of exactly `total` bytes (at least 2). */
+export function voidElement(total: number): Uint8Array {
+  if (total < 2) throw new RangeError(`a Void element needs at least 2 bytes, not ${total}`);
+  // One byte of ID; the size vint takes up to 8 bytes, never more than what is left.
+  const width = Math.min(8, total - 1);
+  const out = new Uint8Array(total);
+  out[0] = ID.Void;
+  out.set(sizeBytes(total - 1 - width, width), 1);
+  return out;
+}
+
+/** EBML CRC-32 element over `data`: IEEE CRC-32 stored little-endian (RFC 8794 §11.3.1). */
+export function crcElement(crc: number): Uint8Array {
+  const out = new Uint8Array(6);
+  out[0] = ID.CRC32;
+  out[1] = 0x84;
+  new DataView(out.buffer).setUint32(2, crc >>> 0, true);
+  return out;
+}
+
+/** A master element with a CRC-32 as its first child, computed over the other children. */
+export function elementWithCrc(id: number, body: Uint8Array): Uint8Array {
+  return element(id, [crcElement(crc32(body)), body]);
+}

@@ -1,0 +1,93 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import {
+  AuditInputError, auditTake, DEFAULT_THRESHOLDS, failedInput, resolveTakes, sensorInput,
+  type SensorAudit, type SensorInput, type TakeAudit, type Thresholds,
+} from '../audit/index.js';
+import { isRecordingError, readRecording, type Recording } from '../recording/index.js';
+import { VERSION } from '../version.js';
+import { PostError } from './errors.js';
+
+/** One sensor of a take: its recording as our reader sees it and what the audit made of it. */
+export interface TakeSensor {
+  serial: string;
+  file: string;
+  /** Null when the file could not be read; `input.error` says why. */
+  recording: Recording | null;
+  input: SensorInput;
+  audit: SensorAudit;
+}
+
+/** A take folder, read and audited once, for trim, index and preview to share. */
+export interface LoadedTake {
+  /** The folder the take's MKVs are in. */
+  dir: string;
+  name: string;
+  sensors: TakeSensor[];
+  audit: TakeAudit;
+  /** take.json as found (parsed JSON, not validated: trim carries it over as it is); null for takes from other tools. */
+  manifest: Record<string, unknown> | null;
+  /** Set when take.json exists but is not a JSON object: trim then writes a fresh one and says so. */
+  manifestProblem: string | null;
+}
+
+export interface LoadTakeOptions {
+  thresholds?: Thresholds;
+  /** Serial of the sensor whose clock defines rig frames (default: the audit's reference). */
+  reference?: string;
+}
+
+/**
+ * Reads every MKV of one take (headers and timestamps only, in this thread: trim, index and preview need the
+ * recordings themselves, not only the audit's numbers) and audits it exactly as `k4sync audit` does.
+ */
+export function loadTake(path: string, opts: LoadTakeOptions = {}): LoadedTake {
+  let takes;
+  try {
+    takes = resolveTakes([path]);
+  } catch (e) {
+    if (e instanceof AuditInputError) throw new PostError('K4S_NO_TAKE', e.message);
+    throw e;
+  }
+  if (takes.length !== 1) {
+    throw new PostError('K4S_NO_TAKE', `${path} holds ${takes.length} takes (${takes.map((t) => t.name).join(', ')}); give one take folder.`);
+  }
+  const take = takes[0]!;
+  const dir = statSync(path).isDirectory() ? resolve(path) : dirname(resolve(take.files[0]!));
+  const recordings = new Map<string, Recording>();
+  const inputs = take.files.map((file) => {
+    try {
+      const rec = readRecording(file);
+      recordings.set(file, rec);
+      return sensorInput(file, rec);
+    } catch (e) {
+      if (isRecordingError(e)) return failedInput(file, e.code, e.message);
+      throw e;
+    }
+  });
+  const audit = auditTake(inputs, {
+    take: take.name,
+    thresholds: opts.thresholds ?? DEFAULT_THRESHOLDS,
+    version: VERSION,
+    ...(opts.reference ? { reference: opts.reference } : {}),
+  });
+  const sensors = inputs.map((input, i): TakeSensor => ({
+    serial: input.serial,
+    file: input.file,
+    recording: recordings.get(input.file) ?? null,
+    input,
+    audit: audit.sensors[i]!,
+  }));
+  return { dir, name: take.name, sensors, audit, ...readManifestLoosely(join(dir, 'take.json')) };
+}
+
+function readManifestLoosely(path: string): { manifest: Record<string, unknown> | null; manifestProblem: string | null } {
+  if (!existsSync(path)) return { manifest: null, manifestProblem: null };
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) return { manifest: parsed as Record<string, unknown>, manifestProblem: null };
+    return { manifest: null, manifestProblem: `${path} is not a JSON object` };
+  } catch (e) {
+    return { manifest: null, manifestProblem: `${path} is not readable JSON (${(e as Error).message})` };
+  }
+}

@@ -1,0 +1,58 @@
+/** Writes the report files: one take, one file; several takes, an index at the path and one file per take beside it. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname, extname, join } from 'node:path';
+import { AUDIT_SCHEMA, type AuditReport, type Status, type TakeAudit } from '../../audit/types.js';
+import { renderTakeReport } from './take.js';
+import { renderDayIndex, type TakeLink } from './day.js';
+
+const RANK: Record<Status, number> = { PASS: 0, WARN: 1, FAIL: 2 };
+
+/** `audit --json` writes a TakeAudit for one take and an AuditReport for several: either is accepted. */
+export function asAuditReport(doc: AuditReport | TakeAudit): AuditReport {
+  if ('takes' in doc) return doc;
+  return { schema: AUDIT_SCHEMA, verdict: doc.verdict, takes: [doc] };
+}
+
+/** A take name as a file-name part: no separators, dots only inside, nothing a shell or a URL would trip on. */
+export function safeFilePart(name: string): string {
+  const s = name.normalize('NFC').replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').replace(/[._]+$/, '').slice(0, 80);
+  return s || 'take';
+}
+
+/**
+ * One take: the report at `outPath`. Several: the index at `outPath`, each take's report beside it as
+ * `<index-basename>-<take>.html` (names made safe and unique). Returns the paths written, the index first.
+ */
+export function writeReports(doc: AuditReport | TakeAudit, outPath: string): string[] {
+  const report = asAuditReport(doc);
+  mkdirSync(dirname(outPath), { recursive: true });
+  const only = report.takes.length === 1 ? report.takes[0] : undefined;
+  if (only) {
+    writeFileSync(outPath, renderTakeReport(only));
+    return [outPath];
+  }
+  const dir = dirname(outPath);
+  const ext = extname(outPath);
+  const base = basename(outPath, ext);
+  const used = new Set<string>();
+  const written: string[] = [];
+  const links: TakeLink[] = [];
+  const pages: { path: string; take: TakeAudit }[] = [];
+  for (const take of report.takes) {
+    let name = `${base}-${safeFilePart(take.take)}`;
+    for (let n = 2; used.has(name.toLowerCase()); n++) name = `${base}-${safeFilePart(take.take)}-${n}`;
+    used.add(name.toLowerCase());
+    const file = `${name}.html`;
+    pages.push({ path: join(dir, file), take });
+    links.push({ take: take.take, href: encodeURIComponent(file) });
+  }
+  // The worst verdict is the index's own, whatever the document said.
+  const verdict = report.takes.reduce<Status>((w, t) => (RANK[t.verdict] > RANK[w] ? t.verdict : w), 'PASS');
+  writeFileSync(outPath, renderDayIndex({ ...report, verdict }, links));
+  written.push(outPath);
+  for (const p of pages) {
+    writeFileSync(p.path, renderTakeReport(p.take));
+    written.push(p.path);
+  }
+  return written;
+}

@@ -1,0 +1,5 @@
+/** The audit result as something to read: text for a terminal, HTML files for the deliverables. */
+export { renderTerminal, type TerminalOptions } from './terminal.js';
+export { renderTakeReport } from './html/take.js';
+export { renderDayIndex, type TakeLink } from './html/day.js';
+export { writeReports, asAuditReport } from './html/write.js';
