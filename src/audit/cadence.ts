@@ -90,7 +90,8 @@ export function analyzeCadence(times: Float64Array, nominalUs: number): Cadence 
       if (at !== null) {
         const before = sums.fit(0, at);
         const after = sums.fit(at, n);
-        segments = [segment(0, at, before), segment(at, n, after)];
+        // Which side runs free was decided on the bent line; a re-fit segment a few frames off the bend would blur it.
+        segments = [{ ...segment(0, at, before), freeRunning: flatBefore }, { ...segment(at, n, after), freeRunning: flatAfter }];
         changeAt = index[at]!;
       }
     }

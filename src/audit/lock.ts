@@ -74,10 +74,8 @@ export function judgeLock(
   }
   if (segs.length === 2) {
     const [a, b] = [segs[0]!, segs[1]!];
-    const aNominal = isNominal(a.ratePpm, a.stdErrPpm);
-    const bNominal = isNominal(b.ratePpm, b.stdErrPpm);
-    a.freeRunning = aNominal;
-    b.freeRunning = bNominal;
+    const aNominal = a.freeRunning ?? isNominal(a.ratePpm, a.stdErrPpm);
+    const bNominal = b.freeRunning ?? isNominal(b.ratePpm, b.stdErrPpm);
     if (!aNominal && bNominal) {
       return {
         locked: false, evidence: 'rate-change', lostAtFrame: b.fromFrame, hostRatePpm,

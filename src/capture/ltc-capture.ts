@@ -8,6 +8,8 @@ export class LtcInputError extends Error {
 }
 
 export interface LtcCapture {
+  /** Settles when ffmpeg ends on its own (a source with a duration, or the device going away). */
+  readonly finished: Promise<void>;
   stop(): Promise<NonNullable<TakeManifest['ltc']>>;
 }
 
@@ -49,7 +51,9 @@ export async function startLtcCapture(spec: string, dir: string): Promise<LtcCap
     child.on('exit', () => reject(new LtcInputError(`ffmpeg could not record from ${spec}: ${log.trim().split('\n').slice(-2).join(' ')}`)));
   });
   await started;
+  const finished = new Promise<void>((r) => (child.exitCode !== null ? r() : child.on('exit', () => r())));
   return {
+    finished,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.on('exit', r));

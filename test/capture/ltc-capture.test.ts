@@ -17,6 +17,7 @@ describe('--ltc-input: LTC from a host audio input through ffmpeg', () => {
     const dir = mkdtempSync(join(tmpdir(), 'k4sync-ltc-in-'));
     const before = Number(process.hrtime.bigint() / 1000n);
     const capture = await startLtcCapture('lavfi:sine=frequency=1000:sample_rate=48000:duration=0.5', dir);
+    await capture.finished;
     const manifest = await capture.stop();
     expect(manifest.file).toBe('ltc.wav');
     expect(manifest.hostStartUs).toBeGreaterThanOrEqual(before);
