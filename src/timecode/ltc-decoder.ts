@@ -2,23 +2,23 @@
  * SMPTE 12M linear timecode (LTC) decoder.
  *
  * Pipeline:
- *  1. Edge detection. A comparator with hysteresis (thresholds at ±40 % of a running peak envelope around a
- *     running mid level) gives one event per LTC transition. It works the same on a square wave, on a
- *     high-passed (AC-coupled) one whose edges have become decaying spikes, on clipped, inverted or quiet
- *     signals: only the sign of each big excursion matters, and biphase mark is polarity-free.
- *  2. Edge timing. The signal is modelled as the square wave through a first-order high-pass,
- *     x[n] = p x[n-1] + (s[n] - s[n-1]); p is estimated from the samples between edges (p ~ 1 for a
- *     DC-coupled square wave, ~0.96 for a 300 Hz high-pass at 48 kHz, ~0 for pure spikes). The innovation
- *     x[n] - p x[n-1] is then the derivative of the square wave, and each edge time is the centroid of its lobe:
- *     sub-sample, and independent of level, DC offset and coupling.
- *  3. Biphase-mark bits. Intervals between edges are classified as a half or a whole bit period against an
- *     adaptively tracked bit period (varispeed), with the bit-cell phase fixed by whole-period intervals.
+ *  1. Coupling. The recording is modelled as the LTC square wave s through a first-order high-pass,
+ *     x[n] = p x[n-1] + (s[n] - s[n-1]). The pole p is estimated from the quiet stretches between edges: ~1 for
+ *     a DC-coupled square wave, ~0.96 behind a 300 Hz high-pass at 48 kHz, ~0 for AC-coupled recordings whose
+ *     edges have become bare spikes (the Zoom F6 takes). The innovation y[n] = x[n] - p x[n-1] is then the
+ *     derivative of the square wave: one lobe per transition, whatever the coupling, level, DC offset or polarity.
+ *  2. Edges. Lobes of y (lightly smoothed) are found against a running peak envelope; each one's time is the
+ *     centroid of the lobe, to a small fraction of a sample. Lobes far below the file's loud level are silence or
+ *     hiss; of two consecutive lobes of one sign only the stronger is an edge (transitions alternate).
+ *  3. Biphase-mark bits. At each cell boundary the next interval is a whole cell (0) or, with the next one, two
+ *     halves (1), judged against an adaptively tracked bit period (varispeed). Runs break at dropouts.
  *  4. Frames. The 16-bit sync word 0011 1111 1111 1101 closes a forward frame; read backwards
- *     (1011 1111 1111 1100) it opens a reverse one. BCD fields are validated, and each frame's start and end are
- *     a least-squares fit of all its edge times against their half-bit index (so a frame position is the
- *     average of ~100-160 edges, much finer than a sample).
- *  5. Rate (24/25/30 from the frame numbers and the bit rate; 23.976 vs 24 and 29.97 vs 30 from the measured
- *     frame duration; drop-frame from the flag and the label sequence), discontinuities and dropouts.
+ *     (1011 1111 1111 1100) it opens a reverse one. BCD fields are validated, and each frame's start and end come
+ *     from a least-squares line through all its edge times against their half-bit index (so a frame position is
+ *     the average of ~100-160 edges). A frame must touch a neighbour: a lone "frame" is taken for noise.
+ *  5. Rate (24/25/30 from frame-number rollovers, the highest frame number and the bit rate; 23.976 vs 24 and
+ *     29.97 vs 30 from the measured frame duration; drop-frame from the flag and the label sequence),
+ *     discontinuities and dropouts.
  */
 import {
   fieldsToFrames,
@@ -49,7 +49,10 @@ export interface LtcFrame {
    * sampleStart < sampleEnd always holds.
    */
   sampleStart: number;
-  /** Sub-sample position of the boundary that closes the frame (the next frame's sampleStart in a continuous run). */
+  /**
+   * Sub-sample position of the boundary that closes the frame: the next frame's sampleStart when the next frame
+   * follows without a gap, else the end of this frame's own fit.
+   */
   sampleEnd: number;
   /** The frame was read backwards (tape or file playing in reverse). */
   reverse: boolean;
@@ -86,12 +89,12 @@ export interface LtcDecodeOptions {
 // ---------------------------------------------------------------------------------------------------------
 // Tunables
 
-/** Comparator threshold, and least edge-lobe area, as a fraction of the running peak envelope. */
+/** Comparator threshold (pole estimation), and least edge-lobe strength, as a fraction of the running peak. */
 const HYSTERESIS = 0.4;
 /** Dead zone around zero that separates the lobes of the smoothed innovation, as a fraction of its running peak. */
 const DEAD_ZONE = 0.15;
 /** Edges weaker than this fraction of the file's loud level are ignored (silence, hiss). */
-const SILENCE_FRACTION = 0.08;
+const SILENCE_FRACTION = 0.2;
 /** Time constant of the mid (DC) tracker, s. */
 const MID_TAU = 0.025;
 /** Decay time constant of the peak envelope, s. */
@@ -102,7 +105,10 @@ const MAX_BIT_RATE = 2900;
 /** Interval classes, relative to the tracked bit period. */
 const SHORT_MIN = 0.25;
 const SHORT_MAX = 0.75;
+const LONG_MIN = 0.6;
 const LONG_MAX = 1.4;
+/** Largest interval that may still be one half of a 1 cell when paired with its neighbour. */
+const PAIR_MAX = 0.85;
 /** Bit-period tracking gain per interval. */
 const TRACK_GAIN = 0.1;
 
@@ -145,7 +151,7 @@ class I32 {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// 1. Edge events
+// 1. Coupling (the pole p) and 2. edges
 
 interface LevelEvents {
   /** First sample past the threshold. */
@@ -153,6 +159,8 @@ interface LevelEvents {
   /** Mid level at the event. */
   mid: Float64Array;
   count: number;
+  /** Largest excursion from the mid level. */
+  peak: number;
 }
 
 /** Mean of the first 50 ms: where the mid (DC) tracker starts. */
@@ -178,26 +186,37 @@ function levelEvents(x: Float32Array, fs: number): LevelEvents {
   const n = x.length;
   const idx = new I32(1024);
   const mids = new F64(1024);
-  let mid = initialMid(x, fs);
   const aMid = 1 - Math.exp(-1 / (fs * MID_TAU));
   const dEnv = Math.exp(-1 / (fs * ENV_TAU));
-  let env = 0;
-  let state = 0;
-  for (let i = 0; i < n; i++) {
-    let v = x[i]!;
-    if (!Number.isFinite(v)) v = mid;
-    mid += (v - mid) * aMid;
-    const dev = v - mid;
-    const mag = dev < 0 ? -dev : dev;
-    env = mag > env ? mag : env * dEnv;
-    const th = HYSTERESIS * env;
-    if (dev > th ? state !== 1 : dev < -th && state !== -1) {
-      idx.push(i);
-      mids.push(mid);
-      state = dev > 0 ? 1 : -1;
+  // The pole needs a few thousand quiet stretches, not the whole file: read at most 16 one-second chunks spread
+  // over it (the whole file when it is short).
+  const chunk = Math.max(1, Math.round(fs));
+  const chunks = Math.ceil(n / chunk);
+  const step = chunks <= 16 ? 1 : chunks / 16;
+  let peak = 0;
+  for (let q = 0; q < Math.min(chunks, 16); q++) {
+    const from = Math.floor(q * step) * chunk;
+    const to = Math.min(n, from + chunk);
+    let mid = initialMid(x.subarray(from, to), fs);
+    let env = 0;
+    let state = 0;
+    for (let i = from; i < to; i++) {
+      let v = x[i]!;
+      if (!Number.isFinite(v)) v = mid;
+      mid += (v - mid) * aMid;
+      const dev = v - mid;
+      const mag = dev < 0 ? -dev : dev;
+      env = mag > env ? mag : env * dEnv;
+      if (mag > peak) peak = mag;
+      const th = HYSTERESIS * env;
+      if (dev > th ? state !== 1 : dev < -th && state !== -1) {
+        idx.push(i);
+        mids.push(mid);
+        state = dev > 0 ? 1 : -1;
+      }
     }
   }
-  return { index: idx.a.subarray(0, idx.n), mid: mids.a.subarray(0, mids.n), count: idx.n };
+  return { index: idx.a.subarray(0, idx.n), mid: mids.a.subarray(0, mids.n), count: idx.n, peak };
 }
 
 /**
@@ -240,6 +259,8 @@ function estimatePole(x: Float32Array, ev: LevelEvents, fs: number): number {
   }
   // Too few quiet samples (low sample rate: edges a couple of samples apart): assume a DC-coupled square wave.
   if (used < 200 || !(r0 > 0)) return 1;
+  // Next to nothing between the edges: bare spikes (a differentiated signal), whatever the ratio of those crumbs.
+  if (Math.sqrt(r0 / used) < 0.03 * ev.peak) return 0;
   const p1 = r1 / r0;
   const p = p1 > 0.5 && r1b > 0 ? r2 / r1b : p1;
   return Math.min(1, Math.max(0, p));
@@ -251,144 +272,267 @@ interface Edges {
   count: number;
 }
 
-/**
- * Transitions from the innovation y[n] = (x[n] - m) - p (x[n-1] - m), which is the derivative of the underlying
- * square wave whatever the coupling: each transition is one lobe of y, its sign the edge direction. y is
- * smoothed by a triangle W samples wide on each side (W ~ fs / 16 kHz, so the lobes of the densest LTC stay
- * apart), giving z. A lobe is a run of z of one sign above a dead zone (15 % of the running peak of |z|). Its
- * strength is the largest sum of two adjacent samples (robust where an edge straddles two samples and its peak is
- * not), and its time the centroid of its samples within W of its peak: sub-sample, and exact for symmetric
- * edges. A lobe counts as an edge when its strength reaches 40 % of the running peak strength. Then lobes far below the file's loud level are dropped (silence, hiss), and of
- * two consecutive lobes of one sign only the stronger is kept: transitions alternate, so the other is noise,
- * ringing, or the last wobble of the noise before the LTC started.
- */
-function detectEdges(x: Float32Array, fs: number, p: number): Edges {
-  const n = x.length;
-  const W = Math.max(1, Math.round(fs / 16000));
-  const shift = W - 1;
-  // Where y[n] sits: between n-1 and n for a step-like signal (p near 1), on n for pure spikes (p near 0), where
-  // the sample itself is the derivative.
-  const offset = p >= 0.5 ? 0.5 : p;
-  const yBuf = new Float64Array(W);
-  const s1Buf = new Float64Array(W);
-  let s1 = 0;
-  let s2 = 0;
-  let mid = initialMid(x, fs);
-  const aMid = 1 - Math.exp(-1 / (fs * MID_TAU));
-  const dEnv = Math.exp(-1 / (fs * ENV_TAU));
-  const envRate = 1 / (fs * ENV_TAU);
-  let env = 0;
-  let strEnv = 0;
-  let strAt = 0;
-  let prev = n > 0 && Number.isFinite(x[0]!) ? x[0]! : mid;
+/** Accepted lobes waiting until the samples after their peak are in, then their centroid times. */
+class LobeTimer {
+  readonly times = new F64(1024);
+  readonly signs = new I32(1024);
+  readonly strength = new F64(1024);
+  /** Largest lobe strength of each 10 ms block (for the loud level). */
+  readonly blockPeaks: number[] = [];
+  private bp = 0;
+  private blockEnd: number;
+  private qPeak = new I32(64);
+  private qSign = new I32(64);
+  private qStr = new F64(64);
+  private qHead = 0;
 
-  const block = Math.max(16, Math.round(fs * 0.01));
-  const blockPeaks: number[] = [];
-  let bp = 0;
-  let blockEnd = block;
+  /** The innovation under the timing smoothing (Wt), by the index it is centred on; R long. */
+  readonly yRing: Float64Array;
 
-  const times = new F64(1024);
-  const signs = new I32(1024);
-  const strength = new F64(1024);
+  constructor(
+    private readonly W: number,
+    private readonly Wt: number,
+    private readonly R: number,
+    private readonly offset: number,
+    private readonly block: number,
+  ) {
+    this.yRing = new Float64Array(R);
+    this.blockEnd = block;
+  }
 
-  // The lobe being read: its samples (index c, value along its sign), peak, and dead-zone level.
-  let open = false;
-  let lsign = 0;
-  let cut = 0;
-  let lpeak = 0;
-  let lpeakAt = 0;
-  let lc = new Float64Array(64);
-  let lv = new Float64Array(64);
-  let ln = 0;
-  const add = (c: number, v: number) => {
-    if (ln === lc.length) {
-      const c2 = new Float64Array(ln * 2);
-      c2.set(lc);
-      lc = c2;
-      const v2 = new Float64Array(ln * 2);
-      v2.set(lv);
-      lv = v2;
+  /** Queues a lobe; returns when it is due. */
+  accept(peakAt: number, sign: number, str: number): number {
+    if (this.qHead === this.qPeak.n) {
+      this.qHead = 0;
+      this.qPeak.n = 0;
+      this.qSign.n = 0;
+      this.qStr.n = 0;
     }
-    lc[ln] = c;
-    lv[ln] = v;
-    if (v > lpeak) {
-      lpeak = v;
-      lpeakAt = ln;
+    this.qPeak.push(peakAt);
+    this.qSign.push(sign);
+    this.qStr.push(str);
+    return peakAt + this.W;
+  }
+
+  /** Times the lobes due at sample c (the newest in the ring); returns when the next one is due. */
+  finalizeDue(c: number): number {
+    while (this.qHead < this.qPeak.n && this.qPeak.a[this.qHead]! + this.W <= c) this.finalize(c);
+    return this.qHead < this.qPeak.n ? this.qPeak.a[this.qHead]! + this.W : Infinity;
+  }
+
+  finalizeAll(last: number): void {
+    while (this.qHead < this.qPeak.n) this.finalize(last);
+    this.blockPeaks.push(this.bp);
+  }
+
+  /**
+   * Times a lobe: the centroid of the lightly smoothed innovation (Wt) around its largest sample near the peak
+   * found with the detection smoothing (W >= Wt, which would drag an asymmetric spike's time towards its tail).
+   */
+  private finalize(last: number): void {
+    const { W, Wt, R, yRing } = this;
+    const pk = this.qPeak.a[this.qHead]!;
+    const sg = this.qSign.a[this.qHead]!;
+    const str = this.qStr.a[this.qHead]!;
+    this.qHead++;
+    // The timing values are known up to index last + W - Wt (both smoothings are centred; the wider lags more).
+    const yLast = last + W - Wt;
+    let at = pk;
+    let best = -Infinity;
+    for (let j = Math.max(0, pk - W + 1, yLast - R + 1); j <= Math.min(pk + W - 1, yLast); j++) {
+      const v = sg * yRing[j % R]!;
+      if (v > best) {
+        best = v;
+        at = j;
+      }
     }
-    ln++;
-  };
-  const close = (c: number) => {
-    open = false;
-    // Strength: the largest sum of two adjacent samples (an edge that straddles two samples counts in full).
-    let str = lv[0]!;
-    for (let j = 1; j < ln; j++) str = Math.max(str, lv[j]! + lv[j - 1]!);
-    // Time: centroid of the lobe's samples within W of its peak (slow wander beside a spike can stretch a lobe
-    // far beyond its edge; a small first or last sample of a sharp edge must count, or times snap to samples).
-    let a = lpeakAt;
-    while (a > 0 && lpeakAt - a < W) a--;
-    let b = lpeakAt;
-    while (b + 1 < ln && b - lpeakAt < W) b++;
+    let lo = at;
+    while (lo - 1 >= 0 && at - lo < Wt && lo - 1 > yLast - R && sg * yRing[(lo - 1) % R]! > 0) lo--;
+    let hi = at;
+    while (hi + 1 <= yLast && hi - at < Wt && sg * yRing[(hi + 1) % R]! > 0) hi++;
     let w = 0;
     let wt = 0;
-    for (let j = a; j <= b; j++) {
-      w += lv[j]!;
-      wt += lv[j]! * lc[j]!;
+    for (let j = lo; j <= hi; j++) {
+      const v = sg * yRing[j % R]!;
+      w += v;
+      wt += v * j;
     }
-    strEnv = Math.max(str, strEnv * Math.exp(-(c - strAt) * envRate));
-    strAt = c;
-    if (str < HYSTERESIS * strEnv) return;
-    const t = wt / w - offset;
-    while (t >= blockEnd) {
-      blockPeaks.push(bp);
-      bp = 0;
-      blockEnd += block;
+    const t = (w > 0 ? wt / w : pk) - this.offset;
+    while (t >= this.blockEnd) {
+      this.blockPeaks.push(this.bp);
+      this.bp = 0;
+      this.blockEnd += this.block;
     }
-    if (str > bp) bp = str;
-    times.push(t);
-    signs.push(lsign);
-    strength.push(str);
-  };
-
-  for (let i = 0; i < n + shift; i++) {
-    let yi = 0;
-    if (i < n) {
-      let v = x[i]!;
-      if (!Number.isFinite(v)) v = mid;
-      mid += (v - mid) * aMid;
-      yi = v - mid - p * (prev - mid);
-      prev = v;
-    }
-    const k = i % W;
-    s1 += yi - yBuf[k]!;
-    yBuf[k] = yi;
-    s2 += s1 - s1Buf[k]!;
-    s1Buf[k] = s1;
-    const c = i - shift;
-    if (c < 0) continue;
-    const z = s2 / W;
-    const a = z < 0 ? -z : z;
-    env = a > env ? a : env * dEnv;
-    if (open) {
-      const v = lsign > 0 ? z : -z;
-      if (v > cut) {
-        add(c, v);
-        continue;
-      }
-      close(c);
-    }
-    if (a > DEAD_ZONE * env && a > 0) {
-      open = true;
-      lsign = z > 0 ? 1 : -1;
-      cut = DEAD_ZONE * env;
-      lpeak = 0;
-      ln = 0;
-      add(c, a);
-    }
+    if (str > this.bp) this.bp = str;
+    this.times.push(t);
+    this.signs.push(sg);
+    this.strength.push(str);
   }
-  if (open) close(n);
-  blockPeaks.push(bp);
+}
 
-  // Drop lobes far below the loud level, then keep the signs alternating.
+/** The streaming part of detectEdges: innovation, triangle smoothing, lobes. */
+class EdgeScanner {
+  readonly W: number;
+  readonly Wt: number;
+  readonly shift: number;
+  private readonly R: number;
+  private readonly aMid: number;
+  private readonly dEnv: number;
+  private readonly envRate: number;
+  private readonly yBuf: Float64Array;
+  private readonly s1Buf: Float64Array;
+  private readonly out: LobeTimer;
+  private s1 = 0;
+  private s2 = 0;
+  private u1 = 0;
+  private u2 = 0;
+  private readonly uBuf: Float64Array;
+  private readonly u1Buf: Float64Array;
+  private kt = 0; // i % Wt
+  private mid: number;
+  private prev: number;
+  private env = 0;
+  private strEnv = 0;
+  private strAt = 0;
+  // The lobe being read: its sign, dead-zone level, peak, and strength so far.
+  private open = false;
+  private lsign = 0;
+  private cut = 0;
+  private lpeak = 0;
+  private lpeakAt = 0;
+  private lprev = 0;
+  private lstr = 0;
+  /** When the oldest accepted lobe has its W samples after the peak. */
+  private due = Infinity;
+  private last = -1;
+  private k = 0; // i % W
+  private yc: number; // (i - (Wt - 1)) mod R: the index the timing smoothing is centred on
+
+  constructor(
+    private readonly x: Float32Array,
+    fs: number,
+    private readonly p: number,
+  ) {
+    // Timing smooths over about 60 us (Wt), detection a little more below 30 kHz, against noise, where a square
+    // wave allows it (bare spikes are narrow and keep the narrow window).
+    this.Wt = Math.max(1, Math.round(fs / 16000));
+    this.W = p >= 0.5 && fs < 30000 ? Math.max(1, Math.round(fs / 9000)) : this.Wt;
+    this.shift = this.W - 1;
+    this.R = 2 * this.W + 64;
+    this.aMid = 1 - Math.exp(-1 / (fs * MID_TAU));
+    this.dEnv = Math.exp(-1 / (fs * ENV_TAU));
+    this.envRate = 1 / (fs * ENV_TAU);
+    this.yBuf = new Float64Array(this.W);
+    this.s1Buf = new Float64Array(this.W);
+    this.yc = (this.R - (this.Wt - 1)) % this.R;
+    this.uBuf = new Float64Array(this.Wt);
+    this.u1Buf = new Float64Array(this.Wt);
+    this.mid = initialMid(x, fs);
+    this.prev = x.length > 0 && Number.isFinite(x[0]!) ? x[0]! : this.mid;
+    // Where y[n] sits: between n-1 and n for a step-like signal (p near 1), on n for pure spikes (p near 0), where
+    // the sample itself is the derivative.
+    const offset = p >= 0.5 ? 0.5 : p;
+    this.out = new LobeTimer(this.W, this.Wt, this.R, offset, Math.max(16, Math.round(fs * 0.01)));
+  }
+
+  scan(from: number, to: number): void {
+    const { x, p, W, Wt, shift, R, aMid, dEnv, envRate, yBuf, s1Buf, uBuf, u1Buf, out } = this;
+    const n = x.length;
+    const yr = out.yRing;
+    let { s1, s2, u1, u2, mid, prev, env, strEnv, strAt, open, lsign, cut, lpeak, lpeakAt, lprev, lstr, due, last, k, kt, yc } = this;
+    for (let i = from; i < to; i++) {
+      let yi = 0;
+      if (i < n) {
+        let v = x[i]!;
+        if (v !== v || v === Infinity || v === -Infinity) v = mid;
+        mid += (v - mid) * aMid;
+        yi = v - mid - p * (prev - mid);
+        prev = v;
+      }
+      // Timing smoothing (triangle Wt wide), stored by its centred index i - (Wt - 1).
+      u1 += yi - uBuf[kt]!;
+      uBuf[kt] = yi;
+      u2 += u1 - u1Buf[kt]!;
+      u1Buf[kt] = u1;
+      if (++kt === Wt) kt = 0;
+      yr[yc] = u2 / Wt;
+      if (++yc === R) yc = 0;
+      s1 += yi - yBuf[k]!;
+      yBuf[k] = yi;
+      s2 += s1 - s1Buf[k]!;
+      s1Buf[k] = s1;
+      if (++k === W) k = 0;
+      const c = i - shift;
+      if (c < 0) continue;
+      const z = s2 / W;
+      last = c;
+      if (c >= due) due = out.finalizeDue(c);
+      const a = z < 0 ? -z : z;
+      env = a > env ? a : env * dEnv;
+      if (open) {
+        const v = lsign > 0 ? z : -z;
+        if (v > cut) {
+          if (v > lpeak) {
+            lpeak = v;
+            lpeakAt = c;
+          }
+          if (v + lprev > lstr) lstr = v + lprev;
+          lprev = v;
+          continue;
+        }
+        open = false;
+        strEnv = Math.max(lstr, strEnv * Math.exp(-(c - strAt) * envRate));
+        strAt = c;
+        if (lstr >= HYSTERESIS * strEnv) due = Math.min(due, out.accept(lpeakAt, lsign, lstr));
+      }
+      if (a > DEAD_ZONE * env && a > 0) {
+        open = true;
+        lsign = z > 0 ? 1 : -1;
+        cut = DEAD_ZONE * env;
+        lpeak = a;
+        lpeakAt = c;
+        lprev = a;
+        lstr = a;
+      }
+    }
+    Object.assign(this, { s1, s2, u1, u2, mid, prev, env, strEnv, strAt, open, lsign, cut, lpeak, lpeakAt, lprev, lstr, due, last, k, kt, yc });
+  }
+
+  finish(): LobeTimer {
+    if (this.open) {
+      const strEnv = Math.max(this.lstr, this.strEnv * Math.exp(-(this.last + 1 - this.strAt) * this.envRate));
+      if (this.lstr >= HYSTERESIS * strEnv) this.out.accept(this.lpeakAt, this.lsign, this.lstr);
+    }
+    this.out.finalizeAll(this.last);
+    return this.out;
+  }
+}
+
+/**
+ * Transitions from the innovation y[n] = (x[n] - m) - p (x[n-1] - m), which is the derivative of the underlying
+ * square wave whatever the coupling: each transition is one lobe of y, its sign the edge direction.
+ *  - Detection runs on z, y smoothed by a triangle W samples wide on each side (W ~ fs / 16 kHz, a little more
+ *    below 30 kHz for a square wave, so the lobes of the densest LTC stay apart). A lobe is a run of z of one sign
+ *    above a dead zone (15 % of the running peak of |z|). Its strength is the largest sum of two adjacent samples
+ *    (robust where an edge straddles two samples and its peak is not); it counts as an edge when that reaches
+ *    40 % of the running peak strength.
+ *  - Timing: the centroid of y under a narrower triangle (Wt ~ fs / 16 kHz), over the samples of the lobe's sign
+ *    within Wt of its largest one. Sub-sample, and exact for symmetric edges.
+ *  - Lobes far below the file's loud level are dropped (silence, hiss), and of two consecutive lobes of one sign
+ *    only the stronger is kept: transitions alternate, so the other is noise, ringing, or the last wobble of the
+ *    noise before the LTC started.
+ */
+function detectEdges(x: Float32Array, fs: number, p: number): Edges {
+  const scanner = new EdgeScanner(x, fs, p);
+  // In chunks: a short hot method is optimised after a few calls, where one long loop would run on-stack-replaced
+  // code two to three times slower.
+  const end = x.length + scanner.shift;
+  for (let from = 0; from < end; from += 32768) scanner.scan(from, Math.min(end, from + 32768));
+  const { times, signs, strength, blockPeaks } = scanner.finish();
+
+  // Drop lobes far below the loud level, then keep the signs alternating: of two lobes of one sign closer than
+  // the longest LTC interval, the weaker goes (farther apart, there was a gap, and both may be real).
+  const maxInterval = (1.5 * fs) / MIN_BIT_RATE;
   blockPeaks.sort((u, v) => u - v);
   const loud = blockPeaks[Math.floor(0.9 * (blockPeaks.length - 1))] ?? 0;
   const floor = SILENCE_FRACTION * loud;
@@ -400,7 +544,7 @@ function detectEdges(x: Float32Array, fs: number, p: number): Edges {
     const str = strength.a[e]!;
     if (!(str > floor)) continue;
     const sgn = signs.a[e]!;
-    if (m > 0 && sg[m - 1] === sgn) {
+    if (m > 0 && sg[m - 1] === sgn && times.a[e]! - t[m - 1]! < maxInterval) {
       if (str > st[m - 1]!) {
         t[m - 1] = times.a[e]!;
         st[m - 1] = str;
@@ -467,7 +611,16 @@ function globalBitPeriod(times: Float64Array, count: number, fs: number): number
   return c > 0 ? s / c : centre;
 }
 
+/**
+ * Biphase-mark cells from the edge times. Every cell starts with a transition; a 1 has another in its middle.
+ * Once the cell phase is known, at each cell boundary the next interval either spans a whole cell (a 0) or,
+ * with the one after it, two halves (a 1): whichever fits the tracked bit period better wins, so the jitter of
+ * a mid-cell edge (large when a half cell is under two samples long) does not matter. The phase is found by the
+ * first whole-period interval of a run. Intervals far too short are glitches (a spurious pair of edges is
+ * dropped) and intervals far too long end a run (dropout, end of LTC).
+ */
 function decodeBits(times: Float64Array, count: number, Tg: number): Bits {
+  // (times is scratch: a dropped glitch pair is overwritten.)
   const cap = Math.max(16, count);
   const val = new Uint8Array(cap);
   const t0 = new Float64Array(cap);
@@ -477,7 +630,6 @@ function decodeBits(times: Float64Array, count: number, Tg: number): Bits {
   let nb = 0;
   let runId = 0;
   let runBits = 0;
-
   const push = (v: number, a: number, mid: number, b: number) => {
     val[nb] = v;
     t0[nb] = a;
@@ -488,106 +640,98 @@ function decodeBits(times: Float64Array, count: number, Tg: number): Bits {
     runBits++;
   };
 
-  let T = Tg;
   const Tmin = Tg * 0.7;
   const Tmax = Tg * 1.45;
-  // Phase: 0 unknown, 1 at a cell boundary, 2 at a mid-bit transition.
-  let phase = 0;
-  let pendingT0 = 0;
-  let pendingMid = 0;
-  // Unknown phase: edge times since the run started (all separated by half periods).
-  const unknown: number[] = [];
-  let last = count > 0 ? times[0]! : 0;
-
-  const endRun = (keepPending: boolean) => {
-    if (phase === 2 && keepPending) push(1, pendingT0, pendingMid, NaN);
+  let T = Tg;
+  const track = (meas: number) => {
+    T += TRACK_GAIN * (meas - T);
+    if (T < Tmin) T = Tmin;
+    else if (T > Tmax) T = Tmax;
+  };
+  let known = false; // cell phase known: the current edge is a cell boundary
+  // Phase unknown: the edges since the run started, all half a period apart.
+  const halves: number[] = [];
+  const endRun = () => {
     // After a short run the tracked period is not to be trusted: go back to the file's dominant one.
     if (runBits < 40) T = Tg;
     if (runBits > 0) runId++;
     runBits = 0;
-    phase = 0;
-    unknown.length = 0;
-  };
-  const startRun = (t: number) => {
-    phase = 0;
-    unknown.length = 0;
-    unknown.push(t);
-    last = t;
+    known = false;
+    halves.length = 0;
   };
 
-  if (count > 0) startRun(times[0]!);
-  for (let k = 1; k < count; k++) {
-    const t = times[k]!;
-    const d = t - last;
-    const r = d / T;
-    if (r < SHORT_MIN) {
-      // Glitch: try dropping this edge and the next (a spurious pair keeps the edge signs alternating).
-      const t2 = times[k + 2];
-      if (t2 !== undefined) {
-        const r2 = (t2 - last) / T;
-        if (r2 >= SHORT_MIN && r2 <= LONG_MAX) {
-          // Edges k and k+1 are dropped; edge k+2 is classified now, and the loop goes on from k+3.
-          k += 2;
-          step(t2, t2 - last, r2);
+  let i = 0;
+  if (count > 0) halves.push(times[0]!);
+  while (i + 1 < count) {
+    const ta = times[i]!;
+    const tb = times[i + 1]!;
+    const r1 = (tb - ta) / T;
+    if (r1 < SHORT_MIN) {
+      // Glitch. Inside a run, try dropping this edge and the next (a spurious pair keeps the edge signs
+      // alternating); at the start of a run the edge before was more likely the spurious one.
+      const tc = times[i + 3];
+      if (known && tc !== undefined) {
+        const rc = (tc - ta) / T;
+        if (rc >= SHORT_MIN && rc <= LONG_MAX) {
+          // Continue as if edges i+1 and i+2 were not there.
+          times[i + 2] = ta;
+          i += 2;
           continue;
         }
       }
-      endRun(false);
-      startRun(t);
+      endRun();
+      i++;
+      halves.push(times[i]!);
       continue;
     }
-    if (r > LONG_MAX) {
-      endRun(true);
-      startRun(t);
-      // A long silence resets the tracker to the file's dominant period.
+    if (r1 > LONG_MAX) {
+      endRun();
       T = Tg;
+      i++;
+      halves.push(times[i]!);
       continue;
     }
-    step(t, d, r);
-  }
-  endRun(true);
-
-  function step(t: number, d: number, r: number): void {
-    const isShort = r < SHORT_MAX;
-    const meas = isShort ? 2 * d : d;
-    T += TRACK_GAIN * (meas - T);
-    if (T < Tmin) T = Tmin;
-    else if (T > Tmax) T = Tmax;
-    if (phase === 0) {
-      if (isShort) {
-        unknown.push(t);
-        if (unknown.length > 66) unknown.splice(0, 2);
+    if (!known) {
+      if (r1 < SHORT_MAX) {
+        halves.push(tb);
+        if (halves.length > 66) halves.splice(0, 2);
+        track(2 * (tb - ta));
       } else {
-        // A whole-period interval spans a 0 cell: the edge before it is a boundary.
-        const m = unknown.length - 1; // half periods before it
-        let j = m % 2 === 0 ? 0 : 1;
-        for (; j + 2 <= m; j += 2) push(1, unknown[j]!, unknown[j + 1]!, unknown[j + 2]!);
-        push(0, last, NaN, t);
-        phase = 1;
-        unknown.length = 0;
+        // A whole period: a 0 cell, so ta is a boundary. The halves before it pair up into 1 cells ending on ta.
+        const m = halves.length - 1;
+        for (let j = m % 2; j + 2 <= m; j += 2) push(1, halves[j]!, halves[j + 1]!, halves[j + 2]!);
+        push(0, ta, NaN, tb);
+        track(tb - ta);
+        known = true;
+        halves.length = 0;
       }
-    } else if (phase === 1) {
-      if (isShort) {
-        pendingT0 = last;
-        pendingMid = t;
-        phase = 2;
-      } else {
-        push(0, last, NaN, t);
-      }
-    } else {
-      if (isShort) {
-        push(1, pendingT0, pendingMid, t);
-        phase = 1;
-      } else {
-        // A whole period right after a half: the phase was wrong. The edge before this interval is a boundary.
-        endRun(false);
-        push(0, last, NaN, t);
-        phase = 1;
-      }
+      i++;
+      continue;
     }
-    last = t;
+    // At a cell boundary: a 0 (one interval) or a 1 (two halves)?
+    const tc = times[i + 2];
+    const r2 = tc !== undefined ? (tc - tb) / T : Infinity;
+    const e0 = Math.abs(r1 - 1);
+    const e1 = r1 <= PAIR_MAX && r2 >= SHORT_MIN && r2 <= PAIR_MAX ? Math.abs(r1 + r2 - 1) : Infinity;
+    if (e1 < e0 && e1 < 0.3) {
+      push(1, ta, tb, tc!);
+      track(tc! - ta);
+      i += 2;
+    } else if (r1 >= LONG_MIN) {
+      push(0, ta, NaN, tb);
+      track(tb - ta);
+      i++;
+    } else if (tc === undefined || r2 > LONG_MAX) {
+      // Half a cell, then the end of the signal: the last cell was a 1 whose closing edge never came.
+      push(1, ta, tb, NaN);
+      i++;
+    } else {
+      // Half a cell that pairs with nothing: the phase was wrong or an edge is missing. Start again from tb.
+      endRun();
+      i++;
+      halves.push(times[i]!);
+    }
   }
-
   return { val, t0, tMid, t1, run, count: nb };
 }
 
@@ -629,26 +773,27 @@ function readFrame(bits: Bits, a: number, reverse: boolean): RawFrame | null {
   for (const at of [4, 12, 20, 28, 36, 44, 52, 60]) ub += HEX[num(at, 4)]!;
 
   // Fit all edge times of the frame against their half-bit index (file order).
-  const hs: number[] = [];
-  const ts: number[] = [];
+  const hs = FIT_H;
+  const ts = FIT_T;
+  let np = 0;
   for (let i = 0; i < 80; i++) {
     const b = a + i;
-    hs.push(2 * i);
-    ts.push(bits.t0[b]!);
+    hs[np] = 2 * i;
+    ts[np++] = bits.t0[b]!;
     if (bits.val[b] === 1) {
       const tm = bits.tMid[b]!;
       if (Number.isFinite(tm)) {
-        hs.push(2 * i + 1);
-        ts.push(tm);
+        hs[np] = 2 * i + 1;
+        ts[np++] = tm;
       }
     }
   }
   const tEnd = bits.t1[a + 79]!;
   if (Number.isFinite(tEnd)) {
-    hs.push(160);
-    ts.push(tEnd);
+    hs[np] = 160;
+    ts[np++] = tEnd;
   }
-  const fit = robustLine(hs, ts);
+  const fit = robustLine(hs, ts, np);
   if (!fit) return null;
   return {
     fields: { hours, minutes: mt * 10 + mu, seconds: st * 10 + su, frames },
@@ -661,12 +806,16 @@ function readFrame(bits: Bits, a: number, reverse: boolean): RawFrame | null {
   };
 }
 
-function lineFit(hs: number[], ts: number[], use: (i: number) => boolean): { c: number; m: number } | null {
+const FIT_H = new Float64Array(161);
+const FIT_T = new Float64Array(161);
+const FIT_USE = new Uint8Array(161);
+
+function lineFit(hs: Float64Array, ts: Float64Array, np: number, use: Uint8Array): { c: number; m: number } | null {
   let n = 0;
   let sh = 0;
   let st = 0;
-  for (let i = 0; i < hs.length; i++) {
-    if (!use(i)) continue;
+  for (let i = 0; i < np; i++) {
+    if (!use[i]) continue;
     n++;
     sh += hs[i]!;
     st += ts[i]!;
@@ -676,8 +825,8 @@ function lineFit(hs: number[], ts: number[], use: (i: number) => boolean): { c: 
   const mt = st / n;
   let shh = 0;
   let sht = 0;
-  for (let i = 0; i < hs.length; i++) {
-    if (!use(i)) continue;
+  for (let i = 0; i < np; i++) {
+    if (!use[i]) continue;
     const dh = hs[i]! - mh;
     shh += dh * dh;
     sht += dh * (ts[i]! - mt);
@@ -687,16 +836,27 @@ function lineFit(hs: number[], ts: number[], use: (i: number) => boolean): { c: 
   return { c: mt - m * mh, m };
 }
 
-/** Least squares, then once more without the points far off the line. */
-function robustLine(hs: number[], ts: number[]): { c: number; m: number } | null {
-  const first = lineFit(hs, ts, () => true);
+/** Least squares, then once more without the points far off the line (a misplaced edge). */
+function robustLine(hs: Float64Array, ts: Float64Array, np: number): { c: number; m: number } | null {
+  const use = FIT_USE;
+  use.fill(1, 0, np);
+  const first = lineFit(hs, ts, np, use);
   if (!first) return null;
-  const res = hs.map((h, i) => Math.abs(ts[i]! - (first.c + first.m * h)));
-  const sorted = [...res].sort((p, q) => p - q);
-  const mad = sorted[Math.floor(sorted.length / 2)]!;
-  const limit = Math.max(0.5, 5 * 1.4826 * mad, 0.05 * first.m);
-  if (!res.some((r) => r > limit)) return first;
-  return lineFit(hs, ts, (i) => res[i]! <= limit) ?? first;
+  let ss = 0;
+  for (let i = 0; i < np; i++) {
+    const r = ts[i]! - (first.c + first.m * hs[i]!);
+    ss += r * r;
+  }
+  const limit = Math.max(0.5, 4 * Math.sqrt(ss / np), 0.05 * first.m);
+  let dropped = 0;
+  for (let i = 0; i < np; i++) {
+    if (Math.abs(ts[i]! - (first.c + first.m * hs[i]!)) > limit) {
+      use[i] = 0;
+      dropped++;
+    }
+  }
+  if (dropped === 0) return first;
+  return lineFit(hs, ts, np, use) ?? first;
 }
 
 function findFrames(bits: Bits): RawFrame[] {
@@ -792,16 +952,20 @@ export function decodeLtc(samples: Float32Array, sampleRate: number, opts: LtcDe
   const p = estimatePole(samples, levelEvents(samples, fs), fs);
   const edges = detectEdges(samples, fs, p);
   if (edges.count < 16) return empty;
-  const times = edges.t;
-  const Tg = globalBitPeriod(times, edges.count, fs);
+  const Tg = globalBitPeriod(edges.t, edges.count, fs);
   if (Tg === null) return empty;
-  const bits = decodeBits(times, edges.count, Tg);
-  if ((globalThis as any).DBG) { let br = ""; for (let j = 1; j < bits.count; j++) if (bits.run[j] !== bits.run[j - 1]) br += ` ${j}@${bits.t0[j]!.toFixed(1)}`; console.log("breaks", br); }
-  if ((globalThis as any).DBG) { const r: string[] = []; for (let k = 1; k < edges.count; k++) if (times[k]! > +(process.env.A ?? 0) && times[k]! < +(process.env.B ?? 0)) r.push(times[k]!.toFixed(2) + ":" + ((times[k]! - times[k - 1]!) / Tg).toFixed(2)); console.log("p", p, "Tg", Tg, r.join(" ")); }
+  const bits = decodeBits(edges.t, edges.count, Tg);
   const raw = confirmed(findFrames(bits).sort((a, b) => a.start - b.start));
   if (raw.length === 0) return empty;
 
   const frameDur = median(raw.map((f) => f.end - f.start));
+  // Where a frame runs straight into the next, its end is that frame's start: one boundary, one position. (A
+  // single frame's fitted slope is a little less exact than its start, which every frame's fit pins alike.)
+  for (let i = 0; i + 1 < raw.length; i++) {
+    const f = raw[i]!;
+    const g = raw[i + 1]!;
+    if (Math.abs(g.start - f.end) < 0.1 * frameDur) f.end = g.start;
+  }
   const rate = forced ?? detectRate(raw, fs, frameDur);
   const df = isDropFrame(rate);
 
