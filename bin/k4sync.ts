@@ -7,6 +7,7 @@ import { runDevices } from '../src/cli/devices-command.js';
 import { runLtc } from '../src/cli/ltc-command.js';
 import { runRecord } from '../src/cli/record-command.js';
 import { runReport } from '../src/cli/report-command.js';
+import { runIndex, runPreview, runTrim } from '../src/cli/post-commands.js';
 import { VERSION } from '../src/version.js';
 
 const program = new Command();
@@ -128,6 +129,40 @@ program
   .addHelpText('after', '\nExample:\n  k4sync audit /shoot/day-3 --out day-3.json && k4sync report day-3.json -o day-3.html')
   .action((file: string, opts: { out: string }) => {
     process.exitCode = runReport(file, opts.out);
+  });
+
+const WINDOW_HELP = 'common (the frames every sensor shares, default), tc:HH:MM:SS:FF-HH:MM:SS:FF, or frames:FIRST-LAST (rig frames)';
+program
+  .command('trim')
+  .description('Cut every sensor of a take to the window they all share, copying payloads byte for byte: Azure Kinect format intact, K4A_START_OFFSET_NS and Cues rewritten, IMU and custom tracks kept, constant memory.')
+  .argument('<take-dir>', 'the take to trim')
+  .requiredOption('--out <dir>', 'folder for the trimmed take (must not exist yet)')
+  .option('--window <window>', WINDOW_HELP, 'common')
+  .option('--reference <serial>', 'sensor whose clock defines rig frames (default: the master)')
+  .action(async (take: string, opts: { out: string; window: string; reference?: string }) => {
+    process.exitCode = await runTrim(take, opts);
+  });
+
+program
+  .command('index')
+  .description('The aligned frame index: one row per rig frame in the common window, each sensor\'s frame index, colour and depth device time and timecode; a dropped frame is an empty cell, never a shifted row.')
+  .argument('<take-dir>', 'the take')
+  .option('--csv', 'CSV (the default)')
+  .option('--json', 'JSON')
+  .option('--reference <serial>', 'sensor whose clock defines rig frames (default: the master)')
+  .action(async (take: string, opts: { csv?: boolean; json?: boolean; reference?: string }) => {
+    process.exitCode = await runIndex(take, { format: opts.json ? 'json' : 'csv', ...(opts.reference ? { reference: opts.reference } : {}) });
+  });
+
+program
+  .command('preview')
+  .description('A sync-check video: every sensor\'s colour stream in a mosaic, aligned by the frame index, each tile labelled with serial, rig frame and timecode, dropped frames as marked black tiles (H.264, ffmpeg).')
+  .argument('<take-dir>', 'the take')
+  .requiredOption('-o, --out <video.mp4>', 'the video to write')
+  .option('--window <window>', WINDOW_HELP, 'common')
+  .option('--reference <serial>', 'sensor whose clock defines rig frames (default: the master)')
+  .action(async (take: string, opts: { out: string; window: string; reference?: string }) => {
+    process.exitCode = await runPreview(take, opts);
   });
 
 program

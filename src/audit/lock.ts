@@ -45,6 +45,8 @@ export interface LockFinding {
 /** Host-clock differences below this precision (ppm) decide lock; coarser ones are not evidence. */
 const HOST_DECISIVE_STDERR_PPM = 1;
 const HOST_MIN_DIFFERENCE_PPM = 2;
+/** Crystals are a few to tens of ppm off: a rate measured to better than this tells them from exactly nominal. */
+const HEURISTIC_MAX_STDERR_PPM = 1;
 
 /**
  * Whether a subordinate followed the pulses, from the strongest evidence available (see "The audit model"):
@@ -111,7 +113,8 @@ export function judgeLock(
     }
     return { locked: true, evidence: 'rate', lostAtFrame: null, hostRatePpm, message: `follows the pulses: its own clock measures them ${s.ratePpm.toFixed(2)} ppm off nominal (its crystal against the source)` };
   }
-  if (generatorRig) {
+  // A nominal rate only means something when it is measured finely: on a short take every rate looks nominal.
+  if (generatorRig && s.stdErrPpm <= HEURISTIC_MAX_STDERR_PPM) {
     return {
       locked: null, evidence: 'heuristic', lostAtFrame: null, hostRatePpm,
       message: `steps exactly the nominal period (${s.ratePpm.toFixed(2)} ± ${s.stdErrPpm.toFixed(2)} ppm off): the signature of a sensor running on its own clock, not receiving the generator's pulses`,
@@ -119,6 +122,8 @@ export function judgeLock(
   }
   return {
     locked: null, evidence: 'none', lostAtFrame: null, hostRatePpm,
-    message: `runs at ${s.ratePpm.toFixed(2)} ± ${s.stdErrPpm.toFixed(2)} ppm), which cannot tell following the master from running on a crystal that matches it`,
+    message: generatorRig
+      ? `runs at ${s.ratePpm.toFixed(2)} ± ${s.stdErrPpm.toFixed(2)} ppm: too few frames to tell following the generator from running on its own clock`
+      : `runs at ${s.ratePpm.toFixed(2)} ± ${s.stdErrPpm.toFixed(2)} ppm, which cannot tell following the master from running on a crystal that matches it`,
   };
 }

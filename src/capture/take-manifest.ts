@@ -27,6 +27,8 @@ export const TakeManifestSchema = z.strictObject({
   /** Host monotonic clock (µs) of each step of the start-up sequence. */
   timeline: z.array(z.strictObject({ event: z.string(), hostUs: z.number(), serial: z.string().nullable() })),
   stopReason: z.string(),
+  /** Set by `k4sync trim` on the take it writes: the source and the window kept. */
+  trim: z.looseObject({}).optional(),
   ltc: z
     .strictObject({
       file: z.string(),

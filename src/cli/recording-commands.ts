@@ -36,7 +36,7 @@ export function runInfo(files: string[], opts: { json: boolean }): number {
 }
 
 /** Resolves when the stream takes more data or is gone; never rejects (events.once would, on EPIPE). */
-function writable(out: NodeJS.WritableStream): Promise<void> {
+export function writable(out: NodeJS.WritableStream): Promise<void> {
   const events = ['drain', 'close', 'error'] as const;
   return new Promise((resolve) => {
     const done = () => {

@@ -1,5 +1,8 @@
 import { crc32 } from 'node:zlib';
-import type { ByteSource } from '../recording/index.js';
+import {
+  ID as RECORDING_ID, listChildren, readHeader as readElementHeader, readUint, readVint, SEGMENT_LEVEL_IDS,
+  type ByteSource, type Child, type ElementHeader,
+} from '../recording/index.js';
 
 /**
  * The little EBML that trim and the block locator need, reading and writing. src/recording keeps its parser to
@@ -8,110 +11,35 @@ import type { ByteSource } from '../recording/index.js';
 
 /** Matroska element IDs used by trim and the block locator, as their raw bytes. */
 export const ID = {
-  EBML: 0x1a45dfa3,
-  Segment: 0x18538067,
-  SeekHead: 0x114d9b74,
+  ...RECORDING_ID,
   Seek: 0x4dbb,
   SeekID: 0x53ab,
   SeekPosition: 0x53ac,
-  Info: 0x1549a966,
-  TimecodeScale: 0x2ad7b1,
-  Duration: 0x4489,
-  Tracks: 0x1654ae6b,
-  TrackEntry: 0xae,
-  TrackNumber: 0xd7,
-  Attachments: 0x1941a469,
-  Tags: 0x1254c367,
-  Tag: 0x7373,
-  Targets: 0x63c0,
-  SimpleTag: 0x67c8,
-  TagName: 0x45a3,
-  TagString: 0x4487,
-  Chapters: 0x1043a770,
-  Cluster: 0x1f43b675,
-  Timestamp: 0xe7,
   Position: 0xa7,
   PrevSize: 0xab,
-  SimpleBlock: 0xa3,
-  BlockGroup: 0xa0,
-  Block: 0xa1,
-  BlockDuration: 0x9b,
-  Cues: 0x1c53bb6b,
   CuePoint: 0xbb,
   CueTime: 0xb3,
   CueTrackPositions: 0xb7,
   CueTrack: 0xf7,
   CueClusterPosition: 0xf1,
-  Void: 0xec,
-  CRC32: 0xbf,
 } as const;
 
 /** Top-level IDs: an unknown-size Cluster ends where one of these starts. */
-export const SEGMENT_LEVEL: ReadonlySet<number> = new Set([
-  ID.SeekHead, ID.Info, ID.Tracks, ID.Attachments, ID.Tags, ID.Cluster, ID.Cues, ID.Chapters, ID.EBML, ID.Segment,
-]);
+export const SEGMENT_LEVEL: ReadonlySet<number> = SEGMENT_LEVEL_IDS;
 
-export interface Header {
-  id: number;
-  start: number;
-  dataStart: number;
-  /** null: unknown size (all ones). */
-  size: number | null;
-}
-
-function vintLength(first: number): number {
-  return first === 0 ? 0 : Math.clz32(first) - 23;
-}
-
-/** Unsigned vint at `at`: value (null when all ones) and length; undefined when not a vint or cut short. */
-export function readVint(buf: Uint8Array, at: number): { value: number | null; length: number } | undefined {
-  const first = buf[at];
-  if (first === undefined) return undefined;
-  const length = vintLength(first);
-  if (length === 0 || at + length > buf.length) return undefined;
-  let value = first & (0xff >> length);
-  let allOnes = value === 0xff >> length;
-  for (let i = 1; i < length; i++) {
-    const b = buf[at + i]!;
-    value = value * 256 + b;
-    if (b !== 0xff) allOnes = false;
-  }
-  return allOnes ? { value: null, length } : { value, length };
-}
+export type Header = ElementHeader;
+export type { Child };
+export { readVint, readUint };
 
 /** The element header at `pos` (never reading at or past `limit`), or null when there is none to trust. */
 export function readHeader(src: ByteSource, pos: number, limit: number): Header | null {
-  const buf = src.read(pos, Math.min(12, limit - pos));
-  const first = buf[0];
-  if (first === undefined) return null;
-  const idLength = vintLength(first);
-  if (idLength === 0 || idLength > 4 || buf.length < idLength + 1) return null;
-  let id = 0;
-  for (let i = 0; i < idLength; i++) id = id * 256 + buf[i]!;
-  const size = readVint(buf, idLength);
-  if (!size) return null;
-  return { id, start: pos, dataStart: pos + idLength + size.length, size: size.value };
-}
-
-export interface Child {
-  id: number;
-  start: number;
-  dataStart: number;
-  size: number;
-  end: number;
+  const h = readElementHeader(src, pos, limit);
+  return typeof h === 'string' ? null : h;
 }
 
 /** Children of [start, end) with known sizes inside it; stops at the first one that cannot be trusted. */
 export function children(src: ByteSource, start: number, end: number): Child[] {
-  const out: Child[] = [];
-  let pos = start;
-  while (pos < end) {
-    const h = readHeader(src, pos, end);
-    if (!h || h.size === null || h.dataStart + h.size > end) break;
-    out.push({ id: h.id, start: h.start, dataStart: h.dataStart, size: h.size, end: h.dataStart + h.size });
-    pos = h.dataStart + h.size;
-  }
-  return out;
+  return listChildren(src, start, end).children;
 }
 
 /** A copy of [pos, pos+len): ByteSource views are only valid until the next read. */
@@ -119,11 +47,6 @@ export function readCopy(src: ByteSource, pos: number, len: number): Uint8Array 
   return src.read(pos, len).slice();
 }
 
-export function readUint(buf: Uint8Array): number {
-  let v = 0;
-  for (const b of buf) v = v * 256 + b;
-  return v;
-}
 
 export function readUintBig(buf: Uint8Array): bigint {
   let v = 0n;

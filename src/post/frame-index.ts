@@ -173,6 +173,9 @@ function exclusion(s: TakeSensor, ref: TakeSensor): string | null {
   const o = s.audit.offset;
   if (!o) return 'the audit could not pair its frames with the reference';
   if (o.aligned === true) return null;
+  if (s.input.role === 'standalone' || ref.input.role === 'standalone') {
+    return 'it is a standalone sensor: its clock has nothing to do with the reference\'s, so its frames cannot be placed on the rig timeline';
+  }
   if (o.frameShift !== null && o.frameShift !== 0) {
     return `its clock is ${o.frameShift} frame period(s) off the reference's (a start-order fault): the audit does not place it in the common window`;
   }

@@ -12,7 +12,10 @@ import { PostError } from './errors.js';
 export interface TakeSensor {
   serial: string;
   file: string;
-  /** Null when the file could not be read; `input.error` says why. */
+  /**
+   * Null when the file could not be read; `input.error` says why. `imu` is always null here: IMU sample times are
+   * not kept (the IMU track is still listed in `tracks`, and trim copies its samples).
+   */
   recording: Recording | null;
   input: SensorInput;
   audit: SensorAudit;
@@ -57,7 +60,8 @@ export function loadTake(path: string, opts: LoadTakeOptions = {}): LoadedTake {
   const recordings = new Map<string, Recording>();
   const inputs = take.files.map((file) => {
     try {
-      const rec = readRecording(file);
+      // IMU sample times are most of a long take's timestamps and nothing here needs them: they are not kept.
+      const rec: Recording = { ...readRecording(file), imu: null };
       recordings.set(file, rec);
       return sensorInput(file, rec);
     } catch (e) {

@@ -1,0 +1,137 @@
+import { buildFrameIndex, frameIndexCsv, frameIndexJson, isPostError, loadTake, renderPreview, timecodeOf, trimTake, type WindowSpec } from '../post/index.js';
+import { progressBar, type Progress } from './progress.js';
+import { writable } from './recording-commands.js';
+
+/**
+ * `k4sync trim`, `k4sync index` and `k4sync preview`: what bin/ calls. Each prints its result and returns the exit
+ * status: 0 done, 2 bad input (not a take, no common window, a window the take cannot give), 1 the work failed.
+ */
+
+const EXIT_OK = 0;
+const EXIT_FAILED = 1;
+const EXIT_BAD_INPUT = 2;
+
+export interface TrimFlags {
+  out: string;
+  /** common (default), tc:HH:MM:SS:FF-HH:MM:SS:FF, or frames:FIRST-LAST. */
+  window?: string | WindowSpec;
+  reference?: string;
+  /** No progress bar (it is never drawn when stderr is not a terminal anyway). */
+  quiet?: boolean;
+}
+
+export interface IndexFlags {
+  format: 'csv' | 'json';
+  reference?: string;
+}
+
+export interface PreviewFlags {
+  out: string;
+  window?: string | WindowSpec;
+  reference?: string;
+  quiet?: boolean;
+}
+
+function fail(e: unknown, what: string): number {
+  if (isPostError(e)) {
+    process.stderr.write(`k4sync: ${e.code}: ${e.message}\n`);
+    return e.isInput ? EXIT_BAD_INPUT : EXIT_FAILED;
+  }
+  const err = e as NodeJS.ErrnoException;
+  const why = err.code === 'ENOSPC' ? 'the disk is full' : err.code === 'EACCES' || err.code === 'EPERM' ? 'permission was denied' : err.message ?? String(e);
+  process.stderr.write(`k4sync: ${what} failed: ${why}${err.path ? ` (${err.path})` : ''}.\n`);
+  return EXIT_FAILED;
+}
+
+function seconds(frames: number, fps: number): string {
+  return `${(frames / fps).toFixed(2)} s`;
+}
+
+export async function runTrim(take: string, flags: TrimFlags): Promise<number> {
+  let bar: Progress | null = null;
+  try {
+    const t = loadTake(take, flags.reference ? { reference: flags.reference } : {});
+    const tc = await timecodeOf(t);
+    const result = await trimTake(t, flags.out, flags.window ?? 'common', {
+      ...(tc ? { index: { timecodeOf: tc } } : {}),
+      onProgress: (done, total) => {
+        // Megabytes of the source read so far.
+        bar ??= progressBar(Math.max(1, Math.ceil(total / 1e6)), 'trimming (MB)', flags.quiet === true);
+        bar.update(Math.floor(done / 1e6));
+      },
+    });
+    (bar as Progress | null)?.stop();
+    const w = result.record.window;
+    const lines = [
+      `Trimmed ${t.name} to ${w.spec === 'common' ? 'its common window' : w.spec}: rig frames ${w.rigFrames.first}–${w.rigFrames.last} ` +
+        `(${w.frames} frames, ${seconds(w.frames, w.fps)} at ${w.fps} fps, on ${w.reference}'s clock) → ${result.outDir}`,
+    ];
+    for (const s of result.record.sensors) {
+      const color = s.frames['COLOR'] ?? s.frames['DEPTH'] ?? 0;
+      lines.push(`  ${s.serial}  ${color} frames${s.missing ? `, ${s.missing} missing (dropped in the recording, left empty)` : ''}  → ${s.file}`);
+    }
+    lines.push(`take.json records the trim (${result.takeJson}).`);
+    process.stdout.write(`${lines.join('\n')}\n`);
+    for (const n of result.notes) process.stderr.write(`k4sync: note: ${n}\n`);
+    return EXIT_OK;
+  } catch (e) {
+    (bar as Progress | null)?.stop();
+    return fail(e, 'trim');
+  }
+}
+
+export async function runIndex(take: string, flags: IndexFlags): Promise<number> {
+  let index;
+  try {
+    const loaded = loadTake(take, flags.reference ? { reference: flags.reference } : {});
+    const tc = await timecodeOf(loaded);
+    index = buildFrameIndex(loaded, tc ? { timecodeOf: tc } : {});
+  } catch (e) {
+    return fail(e, 'index');
+  }
+  for (const e of index.excluded) process.stderr.write(`k4sync: note: ${e.serial} is not in the index: ${e.reason}.\n`);
+  const out = process.stdout;
+  // A reader that stops early (| head) is not an error: stop writing quietly.
+  out.on('error', () => {});
+  const chunks = flags.format === 'json' ? [`${JSON.stringify(frameIndexJson(index), null, 2)}\n`] : frameIndexCsv(index);
+  for (const chunk of chunks) {
+    if (out.destroyed) break;
+    if (!out.write(chunk)) await writable(out);
+  }
+  return EXIT_OK;
+}
+
+export async function runPreview(take: string, flags: PreviewFlags): Promise<number> {
+  let bar: Progress | null = null;
+  let phase: 'extract' | 'encode' | null = null;
+  try {
+    const loaded = loadTake(take, flags.reference ? { reference: flags.reference } : {});
+    const tc = await timecodeOf(loaded);
+    const result = await renderPreview(loaded, flags.out, {
+      ...(tc ? { index: { timecodeOf: tc } } : {}),
+      ...(flags.window !== undefined ? { window: flags.window } : {}),
+      ...(flags.reference ? { reference: flags.reference } : {}),
+      onProgress: (p, done, total) => {
+        if (p !== phase) {
+          bar?.stop();
+          bar = progressBar(total, p === 'extract' ? 'copying frames' : 'encoding', flags.quiet === true);
+          phase = p;
+        }
+        bar!.update(done);
+      },
+    });
+    (bar as Progress | null)?.stop();
+    const drops = Object.entries(result.dropped).filter(([, n]) => n > 0);
+    process.stdout.write(
+      `Wrote ${result.out}: ${result.frames} frames (${result.durationS.toFixed(2)} s at ${result.fps} fps), rig frames ${result.rigFrames.first}–${result.rigFrames.last}, ` +
+        `${result.sensors.length} tile(s): ${result.sensors.join(', ')}.\n` +
+        (drops.length ? `Dropped frames shown as marked black tiles: ${drops.map(([s, n]) => `${s} ${n}`).join(', ')}.\n` : ''),
+    );
+    for (const s of result.skipped) process.stderr.write(`k4sync: note: ${s.serial} is not in the preview: ${s.reason}.\n`);
+    if (!result.labelled) process.stderr.write('k4sync: note: this ffmpeg has no drawtext filter (built without libfreetype): tiles carry no labels.\n');
+    return EXIT_OK;
+  } catch (e) {
+    (bar as Progress | null)?.stop();
+    return fail(e, 'preview');
+  }
+}

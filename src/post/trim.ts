@@ -1,0 +1,245 @@
+import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { readRecording, type Recording } from '../recording/index.js';
+import { VERSION } from '../version.js';
+import { PostError } from './errors.js';
+import { buildFrameIndex, rigFrameUs, rowTimecode, type FrameIndex, type FrameIndexOptions, type SensorColumns } from './frame-index.js';
+import { trimFile, type KeepSpan, type TrimPlan } from './mkv-trim.js';
+import { loadTake, type LoadedTake } from './take.js';
+import { parseWindow, selectRows, windowText, type RowRange, type WindowSpec } from './window.js';
+
+export const TRIM_SCHEMA = 'k4sync.trim/1';
+
+/** What trim kept of one sensor. */
+export interface TrimmedSensor {
+  serial: string;
+  /** The trimmed file. */
+  file: string;
+  sourceFile: string;
+  /** Blocks kept per track name (IMU: samples). */
+  frames: Record<string, number>;
+  /** Rig frames of the window this sensor has no frame for (real drops; never filled in). */
+  missing: number;
+  /** The new K4A_START_OFFSET_NS: device time of the first kept item, ns. */
+  startOffsetNs: string;
+  firstDeviceUs: number | null;
+  lastDeviceUs: number | null;
+  bytes: number;
+}
+
+/** The `trim` record written into the output's take.json. */
+export interface TrimRecord {
+  schema: typeof TRIM_SCHEMA;
+  tool: { name: 'k4sync'; version: string };
+  trimmedAt: string;
+  source: { take: string; dir: string };
+  window: {
+    spec: string;
+    reference: string;
+    fps: number;
+    /** Rig frames of the source's common window that were kept, both included. */
+    rigFrames: { first: number; last: number };
+    frames: number;
+    /** Reference-clock device time of the first and last kept rig frame, µs. */
+    startUs: number;
+    endUs: number;
+    timecodeIn: string | null;
+    timecodeOut: string | null;
+  };
+  sensors: TrimmedSensor[];
+  excluded: { serial: string; file: string; reason: string }[];
+  /** The take.json of the source had been trimmed already: its record. */
+  previous?: unknown;
+}
+
+export interface TrimResult {
+  outDir: string;
+  record: TrimRecord;
+  takeJson: string;
+  /** Things the user should know (sensors left out, a take.json that could not be carried over). */
+  notes: string[];
+}
+
+export interface TrimOptions {
+  /** Source bytes read so far, of all files. */
+  onProgress?: (done: number, total: number) => void;
+  reference?: string;
+  /** Passed to buildFrameIndex (per-frame timecode, when something knows it). */
+  index?: FrameIndexOptions;
+}
+
+/**
+ * Writes each sensor's MKV cut to the window (the common window by default) into `outDir`, with a take.json that
+ * records the trim. Sensors outside the common window (not aligned with the reference) are not written: the notes
+ * and take.json say which and why.
+ */
+export async function trimTake(takeDir: string | LoadedTake, outDir: string, window: string | WindowSpec = 'common', opts: TrimOptions = {}): Promise<TrimResult> {
+  const spec = parseWindow(window);
+  const take = typeof takeDir === 'string' ? loadTake(takeDir, opts.reference ? { reference: opts.reference } : {}) : takeDir;
+  const index = buildFrameIndex(take, opts.index);
+  const rows = selectRows(index, spec);
+  const out = resolve(outDir);
+  checkOutput(take, index, out);
+
+  const notes: string[] = [];
+  const excluded = index.excluded.map((e) => ({ ...e, file: basename(e.file) }));
+  for (const e of excluded) notes.push(`${e.serial} was not trimmed: ${e.reason}.`);
+  const jobs = index.sensors.map((col) => {
+    const sensor = take.sensors.find((s) => s.serial === col.serial)!;
+    return { col, rec: sensor.recording!, plan: planFor(col, sensor.recording!, rows) };
+  });
+  for (const j of jobs) {
+    if (j.rec.startOffset.source === 'none') {
+      throw new PostError('K4S_NOT_TRIMMABLE', `${j.col.file} has no start offset (K4A_START_OFFSET_NS missing and no IMU to recover it): its device times are unknown, so it cannot be cut to the rig's window.`);
+    }
+  }
+  const empty = jobs.filter((j) => j.plan === null);
+  for (const j of empty) {
+    excluded.push({ serial: j.col.serial, file: basename(j.col.file), reason: 'it has no frame in the window' });
+    notes.push(`${j.col.serial} was not trimmed: it has no frame in the window.`);
+  }
+
+  mkdirSync(out, { recursive: true });
+  const total = jobs.reduce((n, j) => n + (j.plan ? statSync(j.col.file).size : 0), 0);
+  let before = 0;
+  const sensors: TrimmedSensor[] = [];
+  for (const j of jobs) {
+    if (!j.plan) continue;
+    const target = join(out, basename(j.col.file));
+    const result = await trimFile(j.col.file, target, j.rec, j.plan, (n) => opts.onProgress?.(before + n, total));
+    before += statSync(j.col.file).size;
+    opts.onProgress?.(before, total);
+    const frames: Record<string, number> = {};
+    for (const t of j.rec.tracks) frames[t.name || `track${t.number}`] = result.kept.get(t.number) ?? 0;
+    sensors.push({
+      serial: j.col.serial,
+      file: basename(target),
+      sourceFile: j.col.file,
+      frames,
+      missing: countMissing(j.col, rows),
+      startOffsetNs: result.startOffsetNs.toString(),
+      ...deviceSpan(j.col, rows),
+      bytes: result.bytes,
+    });
+    verify(target, j.col, rows);
+  }
+
+  const record: TrimRecord = {
+    schema: TRIM_SCHEMA,
+    tool: { name: 'k4sync', version: VERSION },
+    trimmedAt: new Date().toISOString(),
+    source: { take: take.name, dir: take.dir },
+    window: {
+      spec: windowText(spec),
+      reference: index.reference,
+      fps: index.fps,
+      rigFrames: rows,
+      frames: rows.last - rows.first + 1,
+      startUs: rigFrameUs(index, rows.first),
+      endUs: rigFrameUs(index, rows.last),
+      timecodeIn: rowTimecode(index, rows.first),
+      timecodeOut: rowTimecode(index, rows.last),
+    },
+    sensors,
+    excluded,
+  };
+  if (take.manifestProblem) notes.push(`${take.manifestProblem}: the trimmed take gets a take.json with the trim record only.`);
+  const manifest: Record<string, unknown> = take.manifest ? { ...take.manifest } : {};
+  if (manifest['trim'] !== undefined) record.previous = manifest['trim'];
+  manifest['trim'] = record;
+  copyLtc(take, out, manifest, notes);
+  const takeJson = join(out, 'take.json');
+  writeFileSync(`${takeJson}.partial`, `${JSON.stringify(manifest, null, 2)}\n`);
+  renameSync(`${takeJson}.partial`, takeJson);
+  return { outDir: out, record, takeJson, notes };
+}
+
+/** Never overwrite a take: not the source, not a folder that already has its files. */
+function checkOutput(take: LoadedTake, index: FrameIndex, out: string): void {
+  if (out === take.dir) throw new PostError('K4S_OUT_EXISTS', `--out ${out} is the take itself; give a new folder for the trimmed take.`);
+  if (!existsSync(out)) return;
+  if (!statSync(out).isDirectory()) throw new PostError('K4S_OUT_EXISTS', `--out ${out} is a file; give a folder for the trimmed take.`);
+  const present = new Set(readdirSync(out));
+  const clash = [...index.sensors.map((s) => basename(s.file)), 'take.json'].filter((f) => present.has(f));
+  if (clash.length > 0) {
+    throw new PostError('K4S_OUT_EXISTS', `${out} already holds ${clash.join(', ')}; remove them or choose another --out (trim never overwrites).`);
+  }
+}
+
+function span(values: Float64Array, rows: RowRange): KeepSpan | null {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let k = rows.first; k <= rows.last; k++) {
+    const v = values[k]!;
+    if (Number.isNaN(v)) continue;
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  return lo <= hi ? { fromUs: lo, toUs: hi } : null;
+}
+
+/**
+ * What to keep of a sensor: its colour images from the window's first to its last, depth and IR likewise (each
+ * image track by its own times: they sit the depth delay apart), IMU samples and custom-track blocks from the first
+ * kept image to the last. Null when the sensor has no image in the window.
+ */
+export function planFor(col: SensorColumns, rec: Recording, rows: RowRange): TrimPlan | null {
+  const color = span(col.colorUs, rows);
+  const depth = span(col.depthUs, rows);
+  if (!color && !depth) return null;
+  const all = [color, depth].filter((s): s is KeepSpan => s !== null);
+  const others: KeepSpan = { fromUs: Math.min(...all.map((s) => s.fromUs)), toUs: Math.max(...all.map((s) => s.toUs)) };
+  const tracks = new Map<number, KeepSpan | null>();
+  for (const t of rec.tracks) {
+    if (t.builtin === 'COLOR') tracks.set(t.number, color);
+    else if (t.builtin === 'DEPTH' || t.builtin === 'IR') tracks.set(t.number, depth);
+  }
+  return { tracks, others, firstUs: others.fromUs };
+}
+
+function countMissing(col: SensorColumns, rows: RowRange): number {
+  let n = 0;
+  for (let k = rows.first; k <= rows.last; k++) if (Number.isNaN(col.frame[k]!)) n++;
+  return n;
+}
+
+function deviceSpan(col: SensorColumns, rows: RowRange): { firstDeviceUs: number | null; lastDeviceUs: number | null } {
+  const s = span(col.track === 'COLOR' ? col.colorUs : col.depthUs, rows);
+  return { firstDeviceUs: s?.fromUs ?? null, lastDeviceUs: s?.toUs ?? null };
+}
+
+/** Reads the trimmed file back (headers only) and checks it holds exactly the planned frames. */
+function verify(file: string, col: SensorColumns, rows: RowRange): void {
+  let rec: Recording;
+  try {
+    rec = readRecording(file);
+  } catch (e) {
+    throw new PostError('K4S_TRIM_FAILED', `The trimmed ${file} cannot be read back (${(e as Error).message}); it was kept for inspection.`);
+  }
+  const want = Array.from(selectValues(col.track === 'COLOR' ? col.colorUs : col.depthUs, rows));
+  const got = Array.from((col.track === 'COLOR' ? rec.color : rec.depth) ?? []);
+  const same = want.length === got.length && want.every((v, i) => v === got[i]);
+  if (!same || !rec.finalized || rec.warnings.length > 0) {
+    const why = !same ? `it holds ${got.length} ${col.track.toLowerCase()} frames where ${want.length} were planned` : rec.warnings.map((w) => w.message).join(' ') || 'it is not finalized';
+    throw new PostError('K4S_TRIM_FAILED', `The trimmed ${file} does not check out: ${why}. This is a bug in k4sync; the file was kept for inspection.`);
+  }
+}
+
+function* selectValues(values: Float64Array, rows: RowRange): Generator<number> {
+  for (let k = rows.first; k <= rows.last; k++) if (!Number.isNaN(values[k]!)) yield values[k]!;
+}
+
+/** LTC audio is timed by the host clock, which the trimmed files keep: carry the file over whole. */
+function copyLtc(take: LoadedTake, out: string, manifest: Record<string, unknown>, notes: string[]): void {
+  const ltc = manifest['ltc'];
+  if (!ltc || typeof ltc !== 'object' || !('file' in ltc) || typeof ltc.file !== 'string') return;
+  const from = join(take.dir, ltc.file);
+  const to = join(out, basename(ltc.file));
+  if (!existsSync(from)) {
+    notes.push(`take.json names ${ltc.file}, which is not in ${take.dir}: it was not copied.`);
+    return;
+  }
+  if (existsSync(to)) return;
+  copyFileSync(from, to);
+  if (basename(ltc.file) !== ltc.file) manifest['ltc'] = { ...ltc, file: basename(ltc.file) };
+}
