@@ -88,6 +88,22 @@ export interface Hinge {
   f: number;
 }
 
+/** x minus its mean; y minus its mean and `slope` times centred x. */
+function centred(x: ArrayLike<number>, y: ArrayLike<number>, slope: number): [Float64Array, Float64Array] {
+  const n = x.length;
+  let mx = 0;
+  let my = 0;
+  for (let i = 0; i < n; i++) {
+    mx += x[i]!;
+    my += y[i]!;
+  }
+  mx /= n;
+  my /= n;
+  const cx = Float64Array.from(x, (v) => v - mx);
+  const cy = Float64Array.from(y, (v, i) => v - my - slope * cx[i]!);
+  return [cx, cy];
+}
+
 /** Solves the 3x3 system m·b = v (Cramer's rule; the matrices here are small and well conditioned). */
 function solve3(m: number[][], v: number[]): number[] | null {
   const det = (a: number[][]) =>
@@ -104,9 +120,13 @@ function solve3(m: number[][], v: number[]): number[] | null {
  * sensor does when it stops (or starts) following pulses. Tries every bend point leaving at least `minSegment` points
  * on each side; null when there are too few.
  */
-export function bestHinge(x: ArrayLike<number>, y: ArrayLike<number>, minSegment: number): Hinge | null {
-  const n = x.length;
+export function bestHinge(xRaw: ArrayLike<number>, yRaw: ArrayLike<number>, minSegment: number): Hinge | null {
+  const n = xRaw.length;
   if (n < 2 * minSegment) return null;
+  // The bent line contains any straight one: fitting the residuals of the whole-take line against centred frame
+  // numbers gives the same bend, with sums small enough that an hour of frames keeps float64 exact where it matters.
+  const line = new PrefixSums(xRaw, yRaw).fit(0, n);
+  const [x, y] = centred(xRaw, yRaw, line.slope);
   const sums = new PrefixSums(x, y);
   const whole = sums.fit(0, n);
   const tot = sums.totals(0, n);
@@ -133,8 +153,8 @@ export function bestHinge(x: ArrayLike<number>, y: ArrayLike<number>, minSegment
   const f = rss > 0 ? (whole.rss - rss) / (rss / Math.max(1, n - 3)) : Infinity;
   return {
     at: best.at,
-    slopeBefore: best.b[1]!,
-    slopeAfter: best.b[1]! + best.b[2]!,
+    slopeBefore: line.slope + best.b[1]!,
+    slopeAfter: line.slope + best.b[1]! + best.b[2]!,
     stdErrBefore: before.slopeStdErr * (sigma / Math.max(before.residualStd, 1e-12)),
     stdErrAfter: after.slopeStdErr * (sigma / Math.max(after.residualStd, 1e-12)),
     f,
@@ -146,9 +166,11 @@ export function bestHinge(x: ArrayLike<number>, y: ArrayLike<number>, minSegment
  * following pulses steps exactly the nominal period afterwards, and fixing that slope locates the bend far better
  * than a free bend does. Returns the index of the first point on the flat side's far end of the bend.
  */
-export function bestBendToFlat(x: ArrayLike<number>, y: ArrayLike<number>, flatAfter: boolean, minSegment: number): number | null {
-  const n = x.length;
+export function bestBendToFlat(xRaw: ArrayLike<number>, yRaw: ArrayLike<number>, flatAfter: boolean, minSegment: number): number | null {
+  const n = xRaw.length;
   if (n < 2 * minSegment) return null;
+  // Slope zero must stay slope zero here, so only the means are taken out.
+  const [x, y] = centred(xRaw, yRaw, 0);
   const sums = new PrefixSums(x, y);
   const tot = sums.totals(0, n);
   let best: { at: number; rss: number } | null = null;
