@@ -27,7 +27,7 @@ export default function readForAudit(file: string): unknown {
   let input: SensorInput;
   const facts = fileFacts(file);
   try {
-    input = sensorInput(file, readRecording(file), facts);
+    input = sensorInput(file, readRecording(file, { imuSamples: false }), facts);
   } catch (e) {
     input = isRecordingError(e) ? failedInput(file, e.code, e.message, facts) : failedInput(file, 'K4S_INTERNAL', `k4sync failed on ${file}: ${String(e)}`, facts);
   }

@@ -61,7 +61,7 @@ export function loadTake(path: string, opts: LoadTakeOptions = {}): LoadedTake {
   const inputs = take.files.map((file) => {
     try {
       // IMU sample times are most of a long take's timestamps and nothing here needs them: they are not kept.
-      const rec: Recording = { ...readRecording(file), imu: null };
+      const rec: Recording = { ...readRecording(file, { imuSamples: false }), imu: null };
       recordings.set(file, rec);
       return sensorInput(file, rec);
     } catch (e) {

@@ -31,6 +31,8 @@ export class TrackSink {
     readonly mode: 'frames' | 'imu' | 'host-time',
     /** Spacing given to laced frames after the first (DefaultDuration), when the track has one. */
     readonly frameStepUs: number | null,
+    /** False: count the samples but keep no times (the first IMU sample is still noted for the start offset). */
+    readonly keep = true,
   ) {
     // For the IMU: accelerometer and gyroscope times. For the host-time track: the host clock (µs) in `acc`.
     this.acc = mode !== 'frames' ? new Float64Builder() : null;
@@ -137,6 +139,8 @@ export class ClusterScanner {
     const timeUs = (clusterTicks + rel) * this.usPerTick;
     const durationUs = durationTicks === null ? null : durationTicks * this.usPerTick;
     sink.blocks++;
+    // Once the first sample has given the start offset, IMU blocks nobody keeps are stepped over like payloads.
+    if (sink.mode === 'imu' && !sink.keep && this.firstImu !== null) return;
     if (sink.mode === 'imu') this.imuBlock(el, sink, track.length, timeUs);
     else if (sink.mode === 'host-time') this.hostTimeBlock(el, sink, track.length, timeUs);
     else this.frameBlock(el, head, sink, track.length, timeUs, durationUs);
@@ -200,6 +204,7 @@ export class ClusterScanner {
           if (this.firstImu === null) {
             this.firstImu = { blockTimeUs: timeUs, accNs: (BigInt(accHi) << 32n) | BigInt(accLo) };
           }
+          if (!sink.keep) continue;
           sink.times.push(timeUs);
           sink.acc!.push(nsToUs(accLo, accHi));
           sink.gyro!.push(nsToUs(dv.getUint32(r + GYRO_TS_AT, true), dv.getUint32(r + GYRO_TS_AT + 4, true)));

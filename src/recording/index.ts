@@ -1,4 +1,4 @@
-export { readRecording, readRecordingFrom } from './recording.js';
+export { readRecording, readRecordingFrom, type ReadOptions } from './recording.js';
 export { RecordingError, isRecordingError, type RecordingErrorCode } from './errors.js';
 export { FileSource, MemorySource, type ByteSource } from './source.js';
 export type * from './types.js';

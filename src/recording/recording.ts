@@ -23,7 +23,16 @@ const CLUSTER_ID_BYTES = [0x1f, 0x43, 0xb6, 0x75];
  * and the device timestamp of every COLOR, DEPTH and IR block and IMU sample. Payloads are skipped.
  * Throws RecordingError (with a stable code) for input that is not a usable recording.
  */
-export function readRecording(path: string): Recording {
+export interface ReadOptions {
+  /**
+   * Keep every IMU sample time (default true). The audit and post-processing do not use them, and on a long take
+   * they are most of the timestamps: without them memory stays small. The first sample is still read (it recovers
+   * the start offset of an unfinalized file); `imu` then reports an empty sample list.
+   */
+  imuSamples?: boolean;
+}
+
+export function readRecording(path: string, opts: ReadOptions = {}): Recording {
   let src: FileSource;
   try {
     src = new FileSource(path);
@@ -36,7 +45,7 @@ export function readRecording(path: string): Recording {
     throw new RecordingError('K4S_UNREADABLE', `Cannot read ${path}: ${why}. Check the path.`, path);
   }
   try {
-    return readRecordingFrom(src, path);
+    return readRecordingFrom(src, path, opts);
   } finally {
     src.close();
   }
@@ -53,6 +62,7 @@ class Reader implements ParseNotes {
   truncatedAt: number | null = null;
   segmentSized = false;
   clusters = 0;
+  keepImu = true;
 
   constructor(readonly src: ByteSource, readonly path: string) {}
 
@@ -67,8 +77,9 @@ class Reader implements ParseNotes {
   }
 }
 
-export function readRecordingFrom(src: ByteSource, path: string): Recording {
+export function readRecordingFrom(src: ByteSource, path: string, opts: ReadOptions = {}): Recording {
   const r = new Reader(src, path);
+  r.keepImu = opts.imuSamples !== false;
   const segment = readPreamble(r);
   const segEnd = segmentEnd(r, segment);
   readSegment(r, segment.dataStart, segEnd);
@@ -192,7 +203,7 @@ function startScanner(r: Reader, at: number): ClusterScanner {
   for (const t of r.tracks) {
     const step = t.defaultDurationNs ? t.defaultDurationNs / 1000 : null;
     const mode = t.builtin === 'IMU' ? 'imu' : t.builtin === null && t.name === HOST_TIME_TRACK ? 'host-time' : 'frames';
-    r.sinks.set(t.number, new TrackSink(mode, step));
+    r.sinks.set(t.number, new TrackSink(mode, step, mode !== 'imu' || r.keepImu));
   }
   if (!r.info) {
     r.warn('K4S_NO_INFO', 'The file has no Info element (its writer never flushed it); the Azure Kinect timestamp scale of 1 µs was assumed.');

@@ -144,6 +144,16 @@ describe('what real recordings contain is read, and said', () => {
     expect(rec.customTracks[0]!.track.name).toBe('HOST_TIME');
   });
 
+  it('without IMU samples (the audit does not need them) the same frame times come from far fewer bytes', () => {
+    const { built, truth } = buildK4a({ frames: 60 }, { startOffsetNs: null, segmentSize: 'zero' });
+    const all = read(built.bytes);
+    const lean = readRecordingFrom(new MemorySource(built.bytes), 'lean.mkv', { imuSamples: false });
+    expect(Array.from(lean.color!)).toEqual(truth.color);
+    expect(lean.startOffset).toEqual(all.startOffset);
+    expect(lean.imu!.accTimestampsUs).toHaveLength(0);
+    expect(lean.bytesRead).toBeLessThan(all.bytesRead / 3);
+  });
+
   it('colour, depth and IR payloads are stepped over, never read', () => {
     const { built } = buildK4a({ frames: 30, videoPayloadBytes: 200_000 });
     const reads: [number, number][] = [];
