@@ -212,7 +212,7 @@ function deviceSpan(col: SensorColumns, rows: RowRange): { firstDeviceUs: number
 function verify(file: string, col: SensorColumns, rows: RowRange): void {
   let rec: Recording;
   try {
-    rec = readRecording(file);
+    rec = readRecording(file, { imuSamples: false });
   } catch (e) {
     throw new PostError('K4S_TRIM_FAILED', `The trimmed ${file} cannot be read back (${(e as Error).message}); it was kept for inspection.`);
   }
