@@ -15,6 +15,20 @@ export function rowLabel(serial: string, role: string): string {
  * Rows carry only the sensor's index `o`; its label is joined in by a lookup, so that a serial is written once per
  * sensor rather than once per point (a one-minute take has thousands of points per sensor).
  */
+/**
+ * One row per sensor, each with its own y scale: one sensor far off (milliseconds) must not flatten the others.
+ */
+export function rowPerSensor(rows: unknown[], labels: { o: number; h: string }[], layer: unknown[], height: number): Chart['spec'] {
+  return {
+    data: { values: rows },
+    transform: rowLabels(labels),
+    facet: { row: { field: 'h', type: 'nominal', sort: { field: 'o', op: 'min' }, title: null, header: { labelAngle: 0, labelOrient: 'top', labelAnchor: 'start', labelFont: 'ui-monospace, Menlo, Consolas, monospace', labelPadding: 4 } } },
+    spacing: 14,
+    resolve: { scale: { y: 'independent' } },
+    spec: { width: CHART_WIDTH, height, layer },
+  } as unknown as Chart['spec'];
+}
+
 export function rowLabels(labels: { o: number; h: string }[]): unknown[] {
   return [{ lookup: 'o', from: { data: { values: labels }, key: 'o', fields: ['h'] } }];
 }
@@ -88,13 +102,6 @@ A dropped frame shows as a step to a multiple of the period (orange); where a su
     id: 'intervals',
     title: 'Frame interval',
     caption,
-    spec: {
-      data: { values: rows },
-      transform: rowLabels(labels),
-      facet: { row: { field: 'h', type: 'nominal', sort: { field: 'o', op: 'min' }, title: null, header: { labelAngle: 0, labelOrient: 'top', labelAnchor: 'start', labelFont: 'ui-monospace, Menlo, Consolas, monospace', labelPadding: 4 } } },
-      spacing: 14,
-      resolve: { scale: { y: 'independent' } },
-      spec: { width: CHART_WIDTH, height: ROW_HEIGHT, layer },
-    } as unknown as Chart['spec'],
+    spec: rowPerSensor(rows, labels, layer, ROW_HEIGHT),
   };
 }

@@ -5,7 +5,7 @@ import { figure, signed } from '../format.js';
 import { offsetTolerance } from '../facts.js';
 import { CHART_WIDTH, COLORS } from './compile.js';
 import type { Chart } from './chart.js';
-import { rowLabel, rowLabels } from './intervals.js';
+import { rowLabel, rowPerSensor } from './intervals.js';
 
 const ROW_HEIGHT = 84;
 
@@ -71,14 +71,6 @@ ${shifted.length > 0 ? html`<span class="bad">Whole frame periods are removed fr
     id: 'offsets',
     title: 'Offset to the reference',
     caption,
-    spec: {
-      data: { values: rows },
-      transform: rowLabels(labels),
-      facet: { row: { field: 'h', type: 'nominal', sort: { field: 'o', op: 'min' }, title: null, header: { labelAngle: 0, labelOrient: 'top', labelAnchor: 'start', labelFont: 'ui-monospace, Menlo, Consolas, monospace', labelPadding: 4 } } },
-      spacing: 14,
-      // Each row its own scale: one sensor drifting off by milliseconds must not flatten the others into the band.
-      resolve: { scale: { y: 'independent' } },
-      spec: { width: CHART_WIDTH, height: ROW_HEIGHT, layer },
-    } as unknown as Chart['spec'],
+    spec: rowPerSensor(rows, labels, layer, ROW_HEIGHT),
   };
 }
