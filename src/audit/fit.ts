@@ -23,11 +23,11 @@ export class PrefixSums {
   private readonly syy: Float64Array;
 
   /** `y` should already be detrended (device time minus the nominal line) so that the squares stay small. */
-  constructor(
-    private readonly x: ArrayLike<number>,
-    private readonly y: ArrayLike<number>,
-  ) {
+  readonly length: number;
+
+  constructor(x: ArrayLike<number>, y: ArrayLike<number>) {
     const n = x.length;
+    this.length = n;
     this.sx = new Float64Array(n + 1);
     this.sy = new Float64Array(n + 1);
     this.sxx = new Float64Array(n + 1);
@@ -58,10 +58,6 @@ export class PrefixSums {
     const dof = Math.max(1, n - 2);
     const residualStd = Math.sqrt(rss / dof);
     return { n, intercept, slope, rss, residualStd, slopeStdErr: cxx > 0 ? residualStd / Math.sqrt(cxx) : Infinity };
-  }
-
-  get length(): number {
-    return this.x.length;
   }
 
   /** Raw sums over [from, to), for models other than a single line. */

@@ -3,7 +3,7 @@ import type { TakeAudit } from '../../../audit/types.js';
 import { html } from '../html.js';
 import { figure, signed } from '../format.js';
 import { offsetTolerance } from '../facts.js';
-import { CHART_WIDTH, COLORS } from './compile.js';
+import { COLORS } from './compile.js';
 import type { Chart } from './chart.js';
 import { rowLabel, rowPerSensor } from './intervals.js';
 
