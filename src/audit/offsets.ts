@@ -53,7 +53,8 @@ export function pairOffset(s: SensorTiming, r: SensorTiming, nominalUs: number, 
     triggerDelayUs(r.input.role, r.input.subordinateDelayUs, r.input.depthDelayUs, track);
   const base: PairOffset = {
     reference: r.input.serial, track, expectedUs, measuredUs: null, maxResidualUs: null, frameShift: null,
-    pairedBy: null, matchedFrames: 0, rawDivergenceUs: null, trendUsPerMinute: null, trendStdErrUsPerMinute: null, hostGapUs: null, aligned: null,
+    pairedBy: null, matchedFrames: 0, rawDivergenceUs: null, trendUsPerMinute: null, trendStdErrUsPerMinute: null, hostGapUs: null,
+    endShift: null, startShift: null, aligned: null,
   };
   const none = (offset: PairOffset): PairResult => ({ offset, residuals: new Float64Array(s.cadence.times.length).fill(NaN) });
   if (s.track !== r.track) return none(base);
@@ -87,15 +88,19 @@ export function pairOffset(s: SensorTiming, r: SensorTiming, nominalUs: number, 
   let shift: number;
   let inDiffs: number;
   let hostGapUs: number | null = null;
+  let endShift: number | null = null;
+  let startShift: number | null = null;
   if (pairedBy === 'host-time') {
     shift = Math.round((median(diffs) - expectedUs) / nominalUs);
     inDiffs = shift;
     hostGapUs = median(Float64Array.from(pairs, ([i, j]) => Math.abs(s.host![i]! - r.host![j]!)));
   } else {
     // Paired by nearest time, a whole-frame shift is invisible; the ends of recordings stopped together show it.
-    const endGap = ts[ts.length - 1]! * scale - tr[tr.length - 1]! - expectedUs;
-    const n = Math.round(endGap / nominalUs);
-    shift = Math.abs(n) <= 1 ? 0 : n;
+    // Whether they were stopped together is decided for the whole take (corroborateShifts).
+    const frames = (gap: number) => Math.round((gap - expectedUs) / nominalUs);
+    endShift = frames(ts[ts.length - 1]! * scale - tr[tr.length - 1]!);
+    startShift = frames(ts[0]! * scale - tr[0]!);
+    shift = Math.abs(endShift) <= 1 ? 0 : endShift;
     inDiffs = 0;
   }
   const offsets = Float64Array.from(diffs, (d) => d - inDiffs * nominalUs);
@@ -119,6 +124,8 @@ export function pairOffset(s: SensorTiming, r: SensorTiming, nominalUs: number, 
     trendUsPerMinute: trendFit.slope,
     trendStdErrUsPerMinute: Number.isFinite(trendFit.slopeStdErr) ? trendFit.slopeStdErr : null,
     hostGapUs,
+    endShift,
+    startShift,
     aligned: shift === 0 && maxResidualUs <= toleranceUs && (hostGapUs === null || hostGapUs < nominalUs / 4),
   };
   return { offset, residuals: byFrame };
@@ -129,4 +136,23 @@ export function onReferenceClock(s: SensorTiming, r: SensorTiming, offset: PairO
   const scale = lockedPeriodUs(r, nominalUs) / lockedPeriodUs(s, nominalUs);
   const shift = (offset.frameShift ?? 0) * nominalUs + offset.expectedUs;
   return Float64Array.from(s.cadence.times, (t) => t * scale - shift);
+}
+
+/**
+ * Device-time pairing only: a sensor whose recording ends whole frames away from the reference's has a shifted time
+ * base only if the recordings were stopped together. That is believed when every other sensor ends with the
+ * reference, or when this one's start is shifted by the same number of frames; otherwise (recorders stopped by hand,
+ * one by one) the shift is unknown rather than guessed.
+ */
+export function corroborateShifts(offsets: PairOffset[], toleranceUs: number): void {
+  const byDevice = offsets.filter((o) => o.pairedBy === 'device-time' && o.endShift !== null);
+  for (const o of byDevice) {
+    if (o.frameShift === 0 || o.frameShift === null) continue;
+    const others = byDevice.filter((x) => x !== o);
+    const othersEndTogether = others.length > 0 && others.every((x) => Math.abs(x.endShift!) <= 1);
+    const corroborated = othersEndTogether || o.startShift === o.endShift;
+    if (corroborated) continue;
+    o.frameShift = null;
+    o.aligned = o.maxResidualUs !== null ? o.maxResidualUs <= toleranceUs : null;
+  }
 }

@@ -3,7 +3,7 @@ import { quantizeUs } from './delays.js';
 import { median } from './fit.js';
 import type { SensorInput } from './input.js';
 import { hostRate, judgeLock, type HostRate } from './lock.js';
-import { onReferenceClock, pairOffset, type SensorTiming } from './offsets.js';
+import { corroborateShifts, onReferenceClock, pairOffset, type PairResult, type SensorTiming } from './offsets.js';
 import { rigChecks } from './rig-checks.js';
 import { placeOnTimecode, type TimecodeLine } from './timecode-line.js';
 import { framesToTimecode } from '../timecode/smpte.js';
@@ -223,6 +223,9 @@ export function auditTake(inputs: SensorInput[], opts: AuditOptions): TakeAudit 
   const master = [...timings.keys()].find((i) => i.role === 'master');
   const hostReference: HostRate | null = master ? hostRates.get(master) ?? null : medianHostRate([...hostRates.values()]);
 
+  const paired = new Map<SensorInput, PairResult | null>();
+  for (const [input, timing] of timings) paired.set(input, refTiming && timing !== refTiming ? pairOffset(timing, refTiming, nominalUs, tolerance) : null);
+  corroborateShifts([...paired.values()].flatMap((p) => (p ? [p.offset] : [])), tolerance);
   for (const [input, timing] of timings) {
     const a = audits.get(input)!;
     const c = timing.cadence;
@@ -234,12 +237,12 @@ export function auditTake(inputs: SensorInput[], opts: AuditOptions): TakeAudit 
     a.clockRateStdErrPpm = c.rateStdErrPpm;
     a.rateSegments = c.segments;
     a.jitterTicks = c.jitterTicks;
-    const paired = refTiming && timing !== refTiming ? pairOffset(timing, refTiming, nominalUs, tolerance) : null;
-    a.offset = paired?.offset ?? null;
+    const pair = paired.get(input) ?? null;
+    a.offset = pair?.offset ?? null;
     const depthOf = (x: SensorTiming) => (x.track === 'DEPTH' ? x : depthTiming(x, nominalUs));
     const [sd, rd] = refTiming && timing !== refTiming && timing.track === 'COLOR' ? [depthOf(timing), depthOf(refTiming)] : [null, null];
     a.depthOffset = sd && rd ? pairOffset(sd, rd, nominalUs, tolerance).offset : null;
-    a.series = seriesOf(timing, paired?.residuals ?? null);
+    a.series = seriesOf(timing, pair?.residuals ?? null);
     const lock = judgeLock(timing, input === master ? null : hostRates.get(input) ?? null, hostReference, generatorRig, a.offset);
     a.locked = lock.locked;
     a.lockEvidence = lock.evidence;
@@ -335,7 +338,8 @@ function sensorChecks(input: SensorInput, timing: SensorTiming, a: SensorAudit, 
       checks.push(check('offset', 'NOT_MEASURABLE', s, `${s} and ${o.reference} share too few frames to compare.`, null));
     } else if (o.aligned) {
       checks.push(check('offset', 'PASS', s, `${s} sits ${o.measuredUs.toFixed(1)} µs from ${o.reference} (${o.track}; expected ${o.expectedUs.toFixed(2)} µs from the delays), every frame within ${tolerance} µs` +
-        (o.rawDivergenceUs !== null && Math.abs(o.rawDivergenceUs) > 1 ? `; raw device times diverge ${o.rawDivergenceUs.toFixed(0)} µs over the take, which is clock rate, not misalignment.` : '.'),
+        (o.rawDivergenceUs !== null && Math.abs(o.rawDivergenceUs) > 1 ? `; raw device times diverge ${o.rawDivergenceUs.toFixed(0)} µs over the take, which is clock rate, not misalignment.` : '.') +
+        (o.frameShift === null ? ' Whole frame periods cannot be checked: the files carry no host times and the recordings did not stop together.' : ''),
         null, Math.round(o.maxResidualUs! * 100) / 100, tolerance));
     } else if (a.lockLostAtFrame !== null) {
       checks.push(check('offset', 'FAIL', s, `${s} sits in step with ${o.reference} until it loses sync around frame ${a.lockLostAtFrame}, then drifts away at its own crystal's pace (worst ${o.maxResidualUs!.toFixed(0)} µs against a ${tolerance} µs tolerance).`,

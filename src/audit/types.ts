@@ -61,6 +61,9 @@ export interface PairOffset {
   trendStdErrUsPerMinute: number | null;
   /** Median host arrival gap of paired frames: frames of one pulse arrive together, a few ms apart at most. */
   hostGapUs: number | null;
+  /** Device-time pairing: whole frames between the recordings' last (and first) frames, expected offset removed. */
+  endShift: number | null;
+  startShift: number | null;
   aligned: boolean | null;
 }
 
