@@ -141,16 +141,19 @@ export function onReferenceClock(s: SensorTiming, r: SensorTiming, offset: PairO
 /**
  * Device-time pairing only: a sensor whose recording ends whole frames away from the reference's has a shifted time
  * base only if the recordings were stopped together. That is believed when every other sensor ends with the
- * reference, or when this one's start is shifted by the same number of frames; otherwise (recorders stopped by hand,
+ * reference, or when its first frame is shifted alike (allowing for the firmware's start-up drops); otherwise (recorders stopped by hand,
  * one by one) the shift is unknown rather than guessed.
  */
-export function corroborateShifts(offsets: PairOffset[], toleranceUs: number): void {
+export function corroborateShifts(offsets: PairOffset[], toleranceUs: number, startupGap: (o: PairOffset) => number): void {
   const byDevice = offsets.filter((o) => o.pairedBy === 'device-time' && o.endShift !== null);
   for (const o of byDevice) {
     if (o.frameShift === 0 || o.frameShift === null) continue;
     const others = byDevice.filter((x) => x !== o);
     const othersEndTogether = others.length > 0 && others.every((x) => Math.abs(x.endShift!) <= 1);
-    const corroborated = othersEndTogether || o.startShift === o.endShift;
+    // Started the firmware's start-up drops after the reference and ended the same number of frames off: both ends
+    // moved together, which is a shifted clock, not an uneven stop.
+    const bothEndsShifted = o.startShift !== null && Math.abs(o.startShift - o.endShift! - startupGap(o)) <= 1;
+    const corroborated = othersEndTogether || o.startShift === o.endShift || bothEndsShifted;
     if (corroborated) continue;
     o.frameShift = null;
     o.aligned = o.maxResidualUs !== null ? o.maxResidualUs <= toleranceUs : null;

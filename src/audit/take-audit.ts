@@ -225,7 +225,11 @@ export function auditTake(inputs: SensorInput[], opts: AuditOptions): TakeAudit 
 
   const paired = new Map<SensorInput, PairResult | null>();
   for (const [input, timing] of timings) paired.set(input, refTiming && timing !== refTiming ? pairOffset(timing, refTiming, nominalUs, tolerance) : null);
-  corroborateShifts([...paired.values()].flatMap((p) => (p ? [p.offset] : [])), tolerance);
+  // A subordinate delivers its first frame ~220-250 ms after its first pulse, a master ~66 ms after starting: their
+  // first frames sit that many periods apart in a shared time base (spec §5.4).
+  const startupFrames = (i: SensorInput) => (i.role === 'subordinate' ? Math.ceil(0.22 * (fps ?? 30)) : Math.round((fps ?? 30) / 15));
+  const inputOf = new Map([...paired].flatMap(([i, p]) => (p ? [[p.offset, i] as const] : [])));
+  corroborateShifts([...inputOf.keys()], tolerance, (o) => (reference ? startupFrames(inputOf.get(o)!) - startupFrames(reference) : 0));
   for (const [input, timing] of timings) {
     const a = audits.get(input)!;
     const c = timing.cadence;
