@@ -15,17 +15,9 @@
 
 export const UNKNOWN_SIZE: unique symbol = Symbol('UNKNOWN_SIZE');
 
-export function concat(parts: Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const p of parts) total += p.length;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+// The same byte joining the trim rewriter uses.
+import { concat } from '../../src/post/ebml.js';
+export { concat };
 
 /** Largest value a `width`-byte vint can hold; the all-ones pattern is reserved for "unknown". */
 function vintMax(width: number): bigint {
