@@ -9,6 +9,8 @@
  * Everything is deterministic (UIDs, DateUTC), so byte-level assertions stay stable.
  */
 
+import { concat } from '../../src/post/ebml.js';
+
 // ---------------------------------------------------------------------------------------------
 // Low-level EBML encoding
 // ---------------------------------------------------------------------------------------------
@@ -16,7 +18,6 @@
 export const UNKNOWN_SIZE: unique symbol = Symbol('UNKNOWN_SIZE');
 
 // The same byte joining the trim rewriter uses.
-import { concat } from '../../src/post/ebml.js';
 export { concat };
 
 /** Largest value a `width`-byte vint can hold; the all-ones pattern is reserved for "unknown". */
