@@ -151,7 +151,17 @@ export async function recordTake(opts: RecordOptions): Promise<RecordResult> {
     host: hostname(),
     simulated: sdk.simulated,
     rig: opts.simulate?.rig.name ?? null,
-    sensors: plan.sensors.map((s) => ({ serial: s.serial, file: `${s.serial}.mkv`, role: s.role })),
+    sensors: plan.sensors.map((s) => {
+      const d = devices.find((x) => x.serial === s.serial);
+      return {
+        serial: s.serial, file: `${s.serial}.mkv`, role: s.role,
+        ...(d ? { jacks: { syncIn: d.syncIn, syncOut: d.syncOut }, firmware: { color: d.colorFirmware, depth: d.depthFirmware } } : {}),
+        depthDelayUs: s.depthDelayUs, subordinateDelayUs: s.subordinateDelayUs,
+      };
+    }),
+    modes: { fps: opts.mode.fps, color: opts.mode.color, depth: opts.mode.depth, imu: opts.mode.imu, exposureUs: opts.mode.exposureUs ?? null },
+    generator: { used: plan.generator },
+    incidents: [],
     timeline: [],
     stopReason: 'recording',
     ltc: null,
@@ -190,6 +200,7 @@ export async function recordTake(opts: RecordOptions): Promise<RecordResult> {
         outcome = 'fault';
         message = `${broken.serial}: ${broken.error}. Every file was finalized up to the fault.`;
         event(`fault: ${broken.error}`, broken.serial);
+        manifest.incidents!.push({ hostUs: hostNowUs(), serial: broken.serial, what: broken.error });
         stop();
       }
       // The snapshot may predate the first frames; decide on the counters as they are now.

@@ -22,8 +22,17 @@ export const TakeManifestSchema = z.strictObject({
       serial: z.string(),
       file: z.string(),
       role: z.enum(['master', 'subordinate', 'standalone']),
+      jacks: z.strictObject({ syncIn: z.boolean(), syncOut: z.boolean() }).optional(),
+      firmware: z.strictObject({ color: z.string().nullable(), depth: z.string().nullable() }).optional(),
+      depthDelayUs: z.number().optional(),
+      subordinateDelayUs: z.number().optional(),
     }),
   ),
+  /** Camera settings shared by every sensor. */
+  modes: z.strictObject({ fps: z.number(), color: z.string(), depth: z.string(), imu: z.boolean(), exposureUs: z.number().nullable() }).optional(),
+  generator: z.strictObject({ used: z.boolean() }).optional(),
+  /** Faults met during the take (a sensor unplugged, a write error), in host time. */
+  incidents: z.array(z.strictObject({ hostUs: z.number(), serial: z.string().nullable(), what: z.string() })).optional(),
   /** Host monotonic clock (µs) of each step of the start-up sequence. */
   timeline: z.array(z.strictObject({ event: z.string(), hostUs: z.number(), serial: z.string().nullable() })),
   stopReason: z.string(),

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { PlanError } from '../../src/capture/plan.js';
 import { recordTake, type RecordOptions } from '../../src/capture/record.js';
 import { loadRig, parseRig } from '../../src/capture/simulated-rig.js';
+import { readManifest } from '../../src/capture/take-manifest.js';
 import { readRecording } from '../../src/recording/index.js';
 import { auditDir } from '../audit/helpers.js';
 
@@ -46,10 +47,13 @@ describe('k4sync record on the simulated rig', () => {
       const a = auditDir(r.dir);
       expect(a.verdict).toBe('PASS');
       for (const s of a.sensors.filter((x) => x.role === 'subordinate')) expect(s.locked).toBe(true);
-      const manifest = JSON.parse(readFileSync(join(r.dir, 'take.json'), 'utf8'));
-      expect(manifest.sensors.map((s: { serial: string }) => s.serial).sort()).toEqual(rig.sensors.map((s) => s.serial).sort());
+      const manifest = readManifest(join(r.dir, 'take.json'));
+      expect(manifest.sensors.map((s) => s.serial).sort()).toEqual(rig.sensors.map((s) => s.serial).sort());
+      // The planned stagger: depth cameras 160 µs apart, jacks and firmware as the sensors reported them.
+      expect(manifest.sensors.map((s) => s.depthDelayUs).sort((a, b) => a! - b!)).toEqual([0, 160, 320]);
+      expect(manifest.sensors.every((s) => s.jacks && s.firmware?.color === '1.6.110')).toBe(true);
       // Subordinates before the master: the master's cameras start last.
-      const starts = manifest.timeline.filter((e: { event: string }) => e.event === 'cameras started').map((e: { serial: string }) => e.serial);
+      const starts = manifest.timeline.filter((e) => e.event === 'cameras started').map((e) => e.serial);
       if (name !== 'generator') expect(starts[starts.length - 1]).toBe('M1');
     });
   }
@@ -79,7 +83,9 @@ describe('k4sync record on the simulated rig', () => {
     expect(r.message).toMatch(/S2/);
     for (const f of r.files) expect(readRecording(f).finalized).toBe(true);
     expect(readRecording(join(r.dir, 'S2.mkv')).color).toHaveLength(150);
-    expect(JSON.parse(readFileSync(join(r.dir, 'take.json'), 'utf8')).stopReason).toMatch(/fault/);
+    const manifest = JSON.parse(readFileSync(join(r.dir, 'take.json'), 'utf8'));
+    expect(manifest.stopReason).toMatch(/fault/);
+    expect(manifest.incidents).toEqual([expect.objectContaining({ serial: 'S2' })]);
   });
 
   it('a wrong start order, simulated on purpose, is what the audit then catches', async () => {
