@@ -9,6 +9,7 @@ import { loadRig, parseRig } from '../../src/capture/simulated-rig.js';
 import type { Truth } from '../../src/capture/truth.js';
 import { readRecording } from '../../src/recording/index.js';
 import { toolComplaints } from './take-tools.js';
+import { auditDir } from '../audit/helpers.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const SAMPLES = join(ROOT, 'samples');
@@ -83,6 +84,27 @@ describe('the simulated rig', () => {
     expect(rec.color).toHaveLength(60);
     expect(rec.bytesRead / rec.fileSize).toBeLessThan(0.01);
     expect(toolComplaints(take.files[0]!)).toEqual([]);
+  });
+
+  it('a USB budget or a disk slower than the rig needs loses frames, and the audit finds every one', async () => {
+    for (const budget of [{ usbBudgetMBps: 90 }, { diskMBps: 90 }]) {
+      const rig = parseRig({ imu: false, ...budget, sensors: [{ serial: 'B1', role: 'master', syncIn: null, crystalPpm: 0 }, { serial: 'B2', role: 'subordinate', syncIn: 'B1', crystalPpm: 8, depthDelayUs: 160 }] });
+      const out = join(tmp, `budget-${Object.keys(budget)[0]}`);
+      const take = await simulateTake(rig, { out, frames: 150, payload: 'tiny' });
+      const lost = take.truth.sensors.flatMap((s) => s.drops);
+      expect(lost.length).toBeGreaterThan(0);
+      expect(lost.every((d) => d.cause === (('usbBudgetMBps' in budget) ? 'usb' : 'disk'))).toBe(true);
+      // Two sensors need ~98 MB/s (NFOV depth and IR, MJPEG colour); at 90 a frame in twelve or so is lost.
+      const audit = auditDir(out);
+      for (const t of take.truth.sensors) {
+        const rec = readRecording(join(out, t.file));
+        expect(Array.from(rec.color!)).toEqual(t.frames.colorUs);
+        const found = audit.sensors.find((s) => s.serial === t.serial)!.drops;
+        // Frames lost before the first one in the file are not drops; the audit counts from the file's first frame.
+        const first = t.frames.index[0]!;
+        expect(found.map((d) => [d.frameIndex, d.count])).toEqual(t.drops.filter((d) => d.frameIndex > first).map((d) => [d.frameIndex - first, d.count]));
+      }
+    }
   });
 
   it('a rig wired wrong is simulated: the subordinate without a Sync In cable refuses to start, the others record', async () => {
