@@ -7,6 +7,7 @@ import { runDevices } from '../src/cli/devices-command.js';
 import { runLtc } from '../src/cli/ltc-command.js';
 import { runRecord } from '../src/cli/record-command.js';
 import { runReport } from '../src/cli/report-command.js';
+import { COLOR_MODES, DEPTH_MODES } from '../src/capture/simulated-rig.js';
 import { runIndex, runPreview, runTrim } from '../src/cli/post-commands.js';
 import { VERSION } from '../src/version.js';
 
@@ -78,8 +79,8 @@ program
     if (n !== 30 && n !== 15 && n !== 5) throw new InvalidArgumentError(`--fps must be 30, 15 or 5, got "${v}"`);
     return n;
   }, 30)
-  .option('--color <mode>', 'colour mode, e.g. MJPG_720P, MJPG_1080P, NV12_720P, or OFF', 'MJPG_720P')
-  .option('--depth <mode>', 'NFOV_UNBINNED, NFOV_2X2BINNED, WFOV_2X2BINNED, WFOV_UNBINNED, PASSIVE_IR or OFF', 'NFOV_UNBINNED')
+  .option('--color <mode>', 'colour mode, e.g. MJPG_720P, MJPG_1080P, NV12_720P, or OFF', oneOf('--color', COLOR_MODES), 'MJPG_720P')
+  .option('--depth <mode>', 'NFOV_UNBINNED, NFOV_2X2BINNED, WFOV_2X2BINNED, WFOV_UNBINNED, PASSIVE_IR or OFF', oneOf('--depth', DEPTH_MODES), 'NFOV_UNBINNED')
   .option('--no-imu', 'do not record the IMU')
   .option('--exposure <us>', 'manual colour exposure in µs, set once on every sensor (auto exposure breaks sync)', positiveInt('--exposure'))
   .option('--generator', 'an external sync generator drives every sensor (all subordinates): generator off, arm, generator on')
@@ -189,6 +190,14 @@ program
   .action(async (file: string, opts: { track?: (typeof TRACKS)[number] }) => {
     process.exitCode = await runTimestamps(file, opts.track);
   });
+
+function oneOf(name: string, allowed: readonly string[]) {
+  return (v: string) => {
+    const mode = v.toUpperCase();
+    if (!allowed.includes(mode)) throw new InvalidArgumentError(`${name} must be one of ${allowed.join(', ')}, got "${v}"`);
+    return mode;
+  };
+}
 
 function positiveInt(name: string) {
   return (v: string) => {

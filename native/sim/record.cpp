@@ -326,6 +326,17 @@ struct ImageReference
     ImageReference &operator=(const ImageReference &) = delete;
 };
 
+// Custom tracks are tracks like the built-in ones, tagged K4A_CUSTOM_TRACK_<NAME>, and written to by name.
+k4a_result_t add_custom_track(_k4a_record_t &rec, const TrackConfig &config)
+{
+    uint32_t number = 0;
+    uint64_t uid = 0;
+    if (!add_builtin_track(rec, config, ("K4A_CUSTOM_TRACK_" + config.name).c_str(), &number, &uid))
+        return K4A_RESULT_FAILED;
+    rec.custom_tracks[config.name] = number;
+    return K4A_RESULT_SUCCEEDED;
+}
+
 } // namespace
 
 extern "C" {
@@ -445,12 +456,7 @@ k4a_result_t k4a_record_add_custom_video_track(const k4a_record_t recording_hand
         config.default_duration_ns = 1'000'000'000ull / track_settings->frame_rate;
         config.pixel_width = track_settings->width;
         config.pixel_height = track_settings->height;
-        uint32_t number = 0;
-        uint64_t uid = 0;
-        if (!add_builtin_track(rec, config, ("K4A_CUSTOM_TRACK_" + config.name).c_str(), &number, &uid))
-            return K4A_RESULT_FAILED;
-        rec.custom_tracks[config.name] = number;
-        return K4A_RESULT_SUCCEEDED;
+        return add_custom_track(rec, config);
     });
 }
 
@@ -471,12 +477,7 @@ k4a_result_t k4a_record_add_custom_subtitle_track(const k4a_record_t recording_h
         if (codec_context != nullptr)
             config.codec_private.assign(codec_context, codec_context + codec_context_size);
         config.high_freq = track_settings != nullptr && track_settings->high_freq_data;
-        uint32_t number = 0;
-        uint64_t uid = 0;
-        if (!add_builtin_track(rec, config, ("K4A_CUSTOM_TRACK_" + config.name).c_str(), &number, &uid))
-            return K4A_RESULT_FAILED;
-        rec.custom_tracks[config.name] = number;
-        return K4A_RESULT_SUCCEEDED;
+        return add_custom_track(rec, config);
     });
 }
 

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { CAPTURE_FORMATS, FfmpegCommand, resolveFfmpeg, type CaptureFormat } from '../timecode/ffmpeg.js';
+import { hostNowUs } from './host-clock.js';
 import type { TakeManifest } from './take-manifest.js';
 
 export class LtcInputError extends Error {
@@ -14,7 +15,6 @@ export interface LtcCapture {
 }
 
 const SAMPLE_RATE = 48000;
-const hostNowUs = () => Number(process.hrtime.bigint() / 1000n);
 
 /** `alsa:hw:1,0`, `pulse:default`, `dshow:audio=Line In`, `avfoundation::0`, `lavfi:sine=f=1000`. */
 export function parseLtcInput(spec: string): { format: CaptureFormat; device: string } {

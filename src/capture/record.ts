@@ -8,6 +8,7 @@ import { loadSdk, type LoadedSdk } from './sdk.js';
 import { writeSimulatedLtc, type SimulatedLtc } from './simulated-ltc.js';
 import { startLtcCapture, type LtcCapture } from './ltc-capture.js';
 import type { Rig } from './simulated-rig.js';
+import { hostNowUs } from './host-clock.js';
 import { TAKE_SCHEMA, type TakeManifest } from './take-manifest.js';
 import { inferTopology } from './topology.js';
 
@@ -72,8 +73,6 @@ const DEPTH_MODES: Record<string, number> = { OFF: 0, NFOV_2X2BINNED: 1, NFOV_UN
 const FPS: Record<number, number> = { 5: 0, 15: 1, 30: 2 };
 const SYNC: Record<string, number> = { standalone: 0, master: 1, subordinate: 2 };
 
-/** Host monotonic time in µs: the clock the SDK stamps image arrival with on Linux. */
-const hostNowUs = () => Number(process.hrtime.bigint() / 1000n);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function nativePlan(p: RigPlan['sensors'][number], mode: CameraMode, dir: string): NativeSensorPlan {

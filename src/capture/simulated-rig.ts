@@ -54,12 +54,12 @@ function strictObject<T extends z.core.$ZodLooseShape>(shape: T) {
 const COLOR_FORMATS = ['MJPG', 'NV12', 'YUY2', 'BGRA'] as const;
 const COLOR_RESOLUTIONS = ['720P', '1080P', '1440P', '1536P', '2160P', '3072P'] as const;
 type ColorMode = 'OFF' | `${(typeof COLOR_FORMATS)[number]}_${(typeof COLOR_RESOLUTIONS)[number]}`;
-const COLOR_MODES = [
+export const COLOR_MODES = [
   'OFF',
   ...COLOR_FORMATS.flatMap((f) => COLOR_RESOLUTIONS.map((r) => `${f}_${r}` as const)),
 ] as [ColorMode, ...ColorMode[]];
 
-const DEPTH_MODES = [
+export const DEPTH_MODES = [
   'OFF',
   'NFOV_2X2BINNED',
   'NFOV_UNBINNED',

@@ -9,7 +9,7 @@
  * Everything is deterministic (UIDs, DateUTC), so byte-level assertions stay stable.
  */
 
-import { concat } from '../../src/post/ebml.js';
+import { concat, uintBytes } from '../../src/post/ebml.js';
 
 // ---------------------------------------------------------------------------------------------
 // Low-level EBML encoding
@@ -81,16 +81,6 @@ export function element(
   return concat([idBytes(id), size, data]);
 }
 
-function uintBytes(value: number | bigint): Uint8Array {
-  let v = BigInt(value);
-  if (v < 0n) throw new RangeError(`unsigned element cannot hold ${v}`);
-  const bytes: number[] = [];
-  do {
-    bytes.unshift(Number(v & 0xffn));
-    v >>= 8n;
-  } while (v > 0n);
-  return Uint8Array.from(bytes);
-}
 
 function intBytes(value: number | bigint, fixedLength?: number): Uint8Array {
   const v = BigInt(value);
