@@ -10,6 +10,38 @@ import { runReport } from '../src/cli/report-command.js';
 import { COLOR_MODES, DEPTH_MODES } from '../src/capture/simulated-rig.js';
 import { runIndex, runPreview, runTrim } from '../src/cli/post-commands.js';
 import { VERSION } from '../src/version.js';
+import { errnoOf, errorLine, fromSystemError, isK4sError, K4sError } from '../src/errors.js';
+import { installInterruptHandler } from '../src/output/index.js';
+
+/**
+ * The one error boundary of k4sync: every error of every command ends here as one line with a code and a remedy.
+ * Exit status: input errors 2 (the user can fix what they asked for), failures 1 (the work could not be done, or
+ * the take failed), anything unexpected 70 (a bug: "please report this"), interrupted 130.
+ */
+function exitFor(e: unknown): number {
+  let err: unknown = e;
+  // A system error that escaped with its path still names that path in one sentence.
+  const path = (e as NodeJS.ErrnoException | null)?.path;
+  if (!isK4sError(e) && errnoOf(e) && typeof path === 'string') err = fromSystemError(e, path, 'use');
+  if (isK4sError(err) && err.kind !== 'internal') {
+    process.stderr.write(`k4sync: ${errorLine(err)}\n`);
+    return err.kind === 'input' ? 2 : 1;
+  }
+  const internal = err instanceof K4sError ? err : new K4sError('K4S_INTERNAL', `${(e as Error)?.message ?? String(e)}`);
+  process.stderr.write(`k4sync: K4S_INTERNAL: ${internal.message.replace(/[.\s]*$/, '')}. This is a bug in k4sync ${VERSION}: please report it with the command (k4sync ${process.argv.slice(2).join(' ')})${process.env.K4SYNC_DEBUG === '1' ? '' : '; K4SYNC_DEBUG=1 shows the stack'}.\n`);
+  if (process.env.K4SYNC_DEBUG === '1') process.stderr.write(`${(e as Error)?.stack ?? String(e)}\n`);
+  return 70;
+}
+
+// A reader that goes away (| head) is not an error: stop writing, quietly.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') return;
+    process.exitCode = exitFor(e);
+  });
+}
+process.on('unhandledRejection', (e) => process.exit(exitFor(e)));
+process.on('uncaughtException', (e) => process.exit(exitFor(e)));
 
 const program = new Command();
 program
@@ -17,8 +49,13 @@ program
   .description('Record and audit synchronized multi-sensor Azure Kinect (and Orbbec Femto) takes.')
   .version(VERSION)
   .showHelpAfterError('(run with --help for usage)')
-  // commander's usage errors exit 1; k4sync keeps 1 for a failing take and 2 for bad input.
-  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
+  // commander's usage errors exit 1; k4sync keeps 1 for a failing take and 2 for bad input, and codes them.
+  .configureOutput({ outputError: (text, write) => write(`k4sync: K4S_BAD_FLAG: ${text.replace(/^error: /, '')}`) })
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
+  // Ctrl-C removes partial outputs and stops ffmpeg; record finalizes its files instead, with its own handler.
+  .hook('preAction', (_program, command) => {
+    if (command.name() !== 'record') installInterruptHandler(`k4sync ${command.name()}`);
+  });
 
 program
   .command('audit')
@@ -227,4 +264,8 @@ program
     process.exitCode = await runSimulate(rigPath, opts);
   });
 
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  process.exitCode = exitFor(e);
+}

@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { DEFAULT_THRESHOLDS, type Thresholds } from './types.js';
+import { K4sError } from '../errors.js';
 
-export class ConfigError extends Error {
-  readonly code = 'K4S_BAD_CONFIG';
+export class ConfigError extends K4sError {
+  constructor(message: string, remedy?: string) {
+    super('K4S_BAD_CONFIG', message, remedy);
+  }
 }
 
 const positive = z.number().positive();

@@ -1,5 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { K4sError } from '../errors.js';
 
 /** A take to audit: the MKVs of one recording session, one per sensor. */
 export interface TakeFiles {
@@ -7,8 +8,10 @@ export interface TakeFiles {
   files: string[];
 }
 
-export class AuditInputError extends Error {
-  readonly code = 'K4S_NO_TAKE';
+export class AuditInputError extends K4sError {
+  constructor(message: string, remedy?: string) {
+    super('K4S_NO_TAKE', message, remedy);
+  }
 }
 
 const isMkv = (f: string) => /\.mkv$/i.test(f);

@@ -3,9 +3,12 @@ import { join } from 'node:path';
 import { CAPTURE_FORMATS, FfmpegCommand, resolveFfmpeg, type CaptureFormat } from '../timecode/ffmpeg.js';
 import { hostNowUs } from './host-clock.js';
 import type { TakeManifest } from './take-manifest.js';
+import { K4sError } from '../errors.js';
 
-export class LtcInputError extends Error {
-  readonly code = 'K4S_LTC_INPUT';
+export class LtcInputError extends K4sError {
+  constructor(message: string, remedy?: string) {
+    super('K4S_LTC_INPUT', message, remedy);
+  }
 }
 
 export interface LtcCapture {

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { K4sError } from '../errors.js';
 
 /** A sensor of a session, with the SDK's enum values (k4a_device_configuration_t). */
 export interface NativeSensorPlan {
@@ -57,8 +58,10 @@ export interface NativeBinding {
   Session: new (sensors: NativeSensorPlan[], options: { maxFrames: number; flushIntervalMs: number }) => NativeSession;
 }
 
-export class NativeUnavailableError extends Error {
-  readonly code = 'K4S_NO_NATIVE';
+export class NativeUnavailableError extends K4sError {
+  constructor(message: string, remedy?: string) {
+    super('K4S_NO_NATIVE', message, remedy);
+  }
 }
 
 const ROOT = [resolve(dirname(fileURLToPath(import.meta.url)), '../..'), resolve(dirname(fileURLToPath(import.meta.url)), '../../..')].find(

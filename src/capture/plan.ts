@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { Topology } from './topology.js';
+import { K4sError } from '../errors.js';
 
 /** plan.json: what the crew intends, so that pre-flight can say where the rig differs from it. */
 const PlanSchema = z.strictObject({
@@ -10,8 +11,10 @@ const PlanSchema = z.strictObject({
 });
 export type PlanFile = z.infer<typeof PlanSchema>;
 
-export class PlanError extends Error {
-  readonly code = 'K4S_PREFLIGHT';
+export class PlanError extends K4sError {
+  constructor(message: string, remedy?: string) {
+    super('K4S_PREFLIGHT', message, remedy);
+  }
 }
 
 export function loadPlan(path: string): PlanFile {

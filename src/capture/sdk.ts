@@ -1,8 +1,11 @@
 import { nativeBinding, SIMULATED_RIG_LIBRARY, type NativeBinding } from './native.js';
 import { rigToSimText, type Rig } from './simulated-rig.js';
+import { K4sError } from '../errors.js';
 
-export class SdkMissingError extends Error {
-  readonly code = 'K4S_NO_SDK';
+export class SdkMissingError extends K4sError {
+  constructor(message: string, remedy?: string) {
+    super('K4S_NO_SDK', message, remedy);
+  }
 }
 
 /** Where the Azure Kinect SDK (or Orbbec's K4A wrapper, which keeps its names) installs its libraries. */

@@ -4,21 +4,15 @@
  * formed but wired wrong (no Sync In cable on a subordinate, two masters, a generator nobody is wired to)
  * is accepted, because simulating those mistakes is what the simulated rig is for.
  */
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { describeValue, JsonFileError, readJsonFile, validate } from '../json-file.js';
 
-export class RigError extends Error {
+/** rig.json is malformed; `field` is the first offending one, e.g. "sensors[2].syncIn" ('' for the file as a whole). */
+export class RigError extends JsonFileError {
   override readonly name = 'RigError';
-  readonly code = 'K4S_BAD_RIG';
-
-  constructor(
-    message: string,
-    /** The first offending field, e.g. "sensors[2].syncIn"; '' for the file as a whole. */
-    readonly field: string,
-  ) {
-    super(message);
-  }
 }
+
+const RIG_JSON = { code: 'K4S_BAD_RIG', subject: 'the rig', docs: 'docs/rig-json.md', phrases: true } as const;
 
 // Every schema below carries one phrase saying what it expects, used for every way the value can be wrong
 // (type or range), so that a message reads "<field> must be <phrase>, got <what arrived>".
@@ -191,7 +185,7 @@ function consistencyIssues(rig: z.output<typeof RigShape>): Issue[] {
       add(
         ['sensors', i, 'syncIn'],
         `must be null, "generator" or another sensor's serial, ` +
-          `got ${describe(s.syncIn)}, which no sensor in the rig has`,
+          `got ${describeValue(s.syncIn)}, which no sensor in the rig has`,
       );
     if (s.syncInDead && s.syncIn === null)
       add(['sensors', i, 'syncInDead'], 'says a dead cable is plugged into Sync In, but syncIn is null (no cable)');
@@ -224,93 +218,22 @@ export const RigSchema = RigShape.superRefine((rig, ctx) => {
 
 export type Rig = z.output<typeof RigSchema>;
 
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value === 'string')
-    return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
-  if (typeof value === 'number') return `the number ${value}`;
-  if (Array.isArray(value)) return value.length === 0 ? 'an empty list' : `a list of ${value.length}`;
-  if (typeof value === 'object') return 'an object';
-  return String(value);
-}
-
-function fieldName(path: readonly PropertyKey[]): string {
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i > 0 ? '.' : ''}${String(p)}`)).join('');
-}
-
-function sentences(issue: z.core.$ZodIssue): { field: string; text: string }[] {
-  const field = fieldName(issue.path);
-  const subject = field === '' ? 'the rig' : field;
-  if (issue.code === 'unrecognized_keys')
-    return issue.keys.map((key) => {
-      const f = fieldName([...issue.path, key]);
-      return { field: f, text: `${f} is not a known field (see docs/rig-json.md)` };
-    });
-  if (issue.code === 'custom') return [{ field, text: `${subject} ${issue.message}` }];
-  // A failed discriminator is reported on `source` but carries the whole object as input.
-  const discriminated = issue.code === 'invalid_union' && issue.discriminator !== undefined;
-  const input =
-    discriminated && typeof issue.input === 'object' && issue.input !== null
-      ? (issue.input as Record<string, unknown>)[issue.discriminator]
-      : issue.input;
-  const got = input === undefined ? 'but it is missing' : `got ${describe(input)}`;
-  return [{ field, text: `${subject} must be ${issue.message}, ${got}` }];
-}
-
 /** Validates a parsed rig.json and applies its defaults; throws a RigError naming every faulty field. */
 export function parseRig(input: unknown, source = 'rig.json'): Rig {
-  const result = RigSchema.safeParse(input, { reportInput: true });
-  if (result.success) return result.data;
-  const found = new Map<string, string>();
-  // zod may report one value twice (an integer beyond the safe range is also beyond the maximum): keep one.
-  for (const s of result.error.issues.flatMap(sentences)) if (!found.has(s.field)) found.set(s.field, s.text);
-  const [field = ''] = found.keys();
-  throw new RigError(`${source}: ${[...found.values()].join('; ')}`, field);
+  return asRigError(() => validate(RigSchema, input, source, RIG_JSON));
 }
 
 export function loadRig(path: string): Rig {
-  // Windows editors may start the file with a byte order mark, which JSON.parse refuses.
-  const text = readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    const position = jsonErrorPosition(text);
-    const before = text.slice(0, position).split('\n');
-    const where = `line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}`;
-    // V8 appends the position, or a copy of the text, to its reason: both are said better by `where`.
-    const reason = (e as Error).message
-      .replace(/( in JSON)? at position \d+.*$|, (\.\.\.)?".*" is not valid JSON$/s, '')
-      .replace(/[\n\r\t]/g, (c) => JSON.stringify(c).slice(1, -1));
-    throw new RigError(`${path} is not valid JSON at ${where} (character ${position}): ${reason}`, '');
-  }
-  return parseRig(json, path);
+  return asRigError(() => readJsonFile(path, RigSchema, RIG_JSON));
 }
 
-// V8 leaves the position out of some messages ("Unexpected token 'x', ... is not valid JSON"). JSON is read
-// left to right, so a fault at i makes every prefix longer than i fail before its end, and no shorter one:
-// the shortest such prefix is found by bisection.
-function jsonErrorPosition(text: string): number {
-  const failsInside = (length: number): boolean => {
-    try {
-      JSON.parse(text.slice(0, length));
-      return false;
-    } catch (e) {
-      const message = (e as Error).message;
-      const at = /at position (\d+)/.exec(message);
-      if (at) return Number(at[1]) < length;
-      return !message.startsWith('Unexpected end of JSON input');
-    }
-  };
-  let lo = 0;
-  let hi = text.length;
-  if (!failsInside(hi)) return text.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (failsInside(mid + 1)) hi = mid;
-    else lo = mid + 1;
+function asRigError<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof JsonFileError && !(e instanceof RigError)) throw new RigError(e.code, e.message, e.field);
+    throw e;
   }
-  return lo;
 }
 
 /** The order the cameras are started in: the file's own, or the correct one (subordinates, standalone, masters). */

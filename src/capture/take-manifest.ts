@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { K4sError } from '../errors.js';
 
 /**
  * take.json: what k4sync knows about a take beyond the MKVs: who recorded it, the rig, the start-up timeline in host
@@ -54,8 +55,10 @@ export const TakeManifestSchema = z.strictObject({
 
 export type TakeManifest = z.infer<typeof TakeManifestSchema>;
 
-export class ManifestError extends Error {
-  readonly code = 'K4S_BAD_MANIFEST';
+export class ManifestError extends K4sError {
+  constructor(message: string, remedy?: string) {
+    super('K4S_BAD_MANIFEST', message, remedy);
+  }
 }
 
 export function readManifest(path: string): TakeManifest {

@@ -1,4 +1,5 @@
-import { buildFrameIndex, frameIndexCsv, frameIndexJson, isPostError, loadTake, renderPreview, timecodeOf, trimTake, type WindowSpec } from '../post/index.js';
+import { buildFrameIndex, frameIndexCsv, frameIndexJson, loadTake, renderPreview, timecodeOf, trimTake, type WindowSpec } from '../post/index.js';
+import { errnoOf, fromSystemError } from '../errors.js';
 import { progressBar, type Progress } from './progress.js';
 import { writable } from './recording-commands.js';
 
@@ -8,8 +9,6 @@ import { writable } from './recording-commands.js';
  */
 
 const EXIT_OK = 0;
-const EXIT_FAILED = 1;
-const EXIT_BAD_INPUT = 2;
 
 export interface TrimFlags {
   out: string;
@@ -32,15 +31,10 @@ export interface PreviewFlags {
   quiet?: boolean;
 }
 
-function fail(e: unknown, what: string): number {
-  if (isPostError(e)) {
-    process.stderr.write(`k4sync: ${e.code}: ${e.message}\n`);
-    return e.isInput ? EXIT_BAD_INPUT : EXIT_FAILED;
-  }
-  const err = e as NodeJS.ErrnoException;
-  const why = err.code === 'ENOSPC' ? 'the disk is full' : err.code === 'EACCES' || err.code === 'EPERM' ? 'permission was denied' : err.message ?? String(e);
-  process.stderr.write(`k4sync: ${what} failed: ${why}${err.path ? ` (${err.path})` : ''}.\n`);
-  return EXIT_FAILED;
+/** Errors go to bin/'s boundary; a system error still names its path and what was being done. */
+function fail(e: unknown, what: string): never {
+  const path = (e as NodeJS.ErrnoException).path;
+  throw errnoOf(e) && path ? fromSystemError(e, path, what) : e;
 }
 
 function seconds(frames: number, fps: number): string {
@@ -76,7 +70,7 @@ export async function runTrim(take: string, flags: TrimFlags): Promise<number> {
     return EXIT_OK;
   } catch (e) {
     (bar as Progress | null)?.stop();
-    return fail(e, 'trim');
+    fail(e, 'trim');
   }
 }
 
@@ -87,7 +81,7 @@ export async function runIndex(take: string, flags: IndexFlags): Promise<number>
     const tc = await timecodeOf(loaded);
     index = buildFrameIndex(loaded, tc ? { timecodeOf: tc } : {});
   } catch (e) {
-    return fail(e, 'index');
+    fail(e, 'index');
   }
   for (const e of index.excluded) process.stderr.write(`k4sync: note: ${e.serial} is not in the index: ${e.reason}.\n`);
   const out = process.stdout;
@@ -132,6 +126,6 @@ export async function runPreview(take: string, flags: PreviewFlags): Promise<num
     return EXIT_OK;
   } catch (e) {
     (bar as Progress | null)?.stop();
-    return fail(e, 'preview');
+    fail(e, 'preview');
   }
 }

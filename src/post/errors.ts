@@ -1,3 +1,5 @@
+import { K4sError } from '../errors.js';
+
 /**
  * Errors of trim, index and preview. `input` errors are the user's to fix (a folder that is not a take, no common
  * window, a timecode range on a take without timecode): exit 2. Everything else is a failure of the work itself
@@ -15,20 +17,11 @@ export type PostErrorCode =
   | 'K4S_TRIM_FAILED'
   | 'K4S_PREVIEW_FAILED';
 
-const INPUT_CODES: ReadonlySet<PostErrorCode> = new Set([
-  'K4S_NO_TAKE', 'K4S_NO_WINDOW', 'K4S_BAD_WINDOW', 'K4S_NO_TIMECODE', 'K4S_OUT_EXISTS', 'K4S_NOT_TRIMMABLE', 'K4S_NO_COLOR',
-]);
-
-export class PostError extends Error {
+export class PostError extends K4sError {
   override readonly name = 'PostError';
 
-  constructor(readonly code: PostErrorCode, message: string) {
-    super(message);
-  }
-
-  /** The user can fix this by changing what they asked for. */
-  get isInput(): boolean {
-    return INPUT_CODES.has(this.code);
+  constructor(override readonly code: PostErrorCode, message: string, remedy?: string) {
+    super(code, message, remedy);
   }
 }
 

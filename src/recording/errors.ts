@@ -1,3 +1,5 @@
+import { K4sError } from '../errors.js';
+
 /**
  * Errors a user can cause by pointing k4sync at the wrong thing. Each carries a stable code (for scripts
  * and the audit JSON) and one sentence that says what to do about it.
@@ -10,17 +12,17 @@ export type RecordingErrorCode =
   | 'K4S_TRUNCATED'
   | 'K4S_CORRUPT';
 
-export class RecordingError extends Error {
+export class RecordingError extends K4sError {
   override readonly name = 'RecordingError';
 
   constructor(
-    readonly code: RecordingErrorCode,
+    override readonly code: RecordingErrorCode,
     message: string,
     readonly path: string,
     /** Byte offset in the file where the problem was found, when there is one. */
     readonly offset: number | null = null,
   ) {
-    super(message);
+    super(code, message);
   }
 }
 

@@ -1,4 +1,5 @@
 import { FileSource, MemorySource, type ByteSource } from '../recording/source.js';
+import { K4sError } from '../errors.js';
 
 /**
  * WAV / Broadcast WAV structure: a bounds-checked RIFF chunk walker (RIFF, RIFX, RF64 and BW64), the `fmt `
@@ -14,18 +15,18 @@ import { FileSource, MemorySource, type ByteSource } from '../recording/source.j
 /** Stable codes of the audio input errors; each error's message is one sentence that says what to do. */
 export type AudioErrorCode = 'K4S_UNREADABLE' | 'K4S_NOT_AUDIO' | 'K4S_BAD_CHANNEL' | 'K4S_NO_FFMPEG';
 
-export class AudioError extends Error {
+export class AudioError extends K4sError {
   override readonly name = 'AudioError';
 
   constructor(
-    readonly code: AudioErrorCode,
+    override readonly code: AudioErrorCode,
     message: string,
     /** The file the error is about, when there is one. */
     readonly path: string | null,
     /** For K4S_BAD_CHANNEL: how many channels the file has. */
     readonly channels: number | null = null,
   ) {
-    super(message);
+    super(code, message);
   }
 }
 
