@@ -1,13 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { DEFAULT_THRESHOLDS, type Thresholds } from './types.js';
-import { K4sError } from '../errors.js';
-
-export class ConfigError extends K4sError {
-  constructor(message: string, remedy?: string) {
-    super('K4S_BAD_CONFIG', message, remedy);
-  }
-}
+import { readJsonFile } from '../json-file.js';
 
 const positive = z.number().positive();
 const ThresholdsSchema = z
@@ -25,27 +18,9 @@ const ConfigSchema = z.strictObject({ thresholds: ThresholdsSchema.optional() })
 
 export type ThresholdOverrides = z.infer<typeof ThresholdsSchema>;
 
-function describe(issue: z.core.$ZodIssue): string {
-  const field = issue.path.map(String).join('.') || '(top level)';
-  if (issue.code === 'unrecognized_keys') {
-    const keys = (issue as { keys: string[] }).keys;
-    const at = issue.path.length ? `${issue.path.join('.')}.` : '';
-    return `${keys.map((k) => `${at}${k}`).join(', ')} is not a known setting`;
-  }
-  return `${field}: ${issue.message}`;
-}
-
-/** k4sync.config.json, validated: every problem names its field. */
+/** k4sync.config.json, validated: every problem names its field, what was expected and what arrived. */
 export function loadConfig(path: string): ThresholdOverrides {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (e) {
-    throw new ConfigError(`${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not valid JSON (${(e as Error).message})`}.`);
-  }
-  const parsed = ConfigSchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(`${path}: ${parsed.error.issues.map(describe).join('; ')}.`);
-  return parsed.data.thresholds ?? {};
+  return readJsonFile(path, ConfigSchema, { code: 'K4S_BAD_CONFIG', subject: 'the configuration', docs: 'docs/audit-json.md' }).thresholds ?? {};
 }
 
 /** Defaults, then the config file, then flags: each later source wins field by field. */

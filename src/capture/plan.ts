@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { Topology } from './topology.js';
 import { K4sError } from '../errors.js';
+import { readJsonFile } from '../json-file.js';
 
 /** plan.json: what the crew intends, so that pre-flight can say where the rig differs from it. */
 const PlanSchema = z.strictObject({
@@ -18,15 +18,7 @@ export class PlanError extends K4sError {
 }
 
 export function loadPlan(path: string): PlanFile {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (e) {
-    throw new PlanError(`${path} is not readable JSON (${(e as Error).message}).`);
-  }
-  const r = PlanSchema.safeParse(raw);
-  if (!r.success) throw new PlanError(`${path}: ${r.error.issues.map((i) => `${i.path.map(String).join('.') || '(top level)'}: ${i.message}`).join('; ')}.`);
-  return r.data;
+  return readJsonFile(path, PlanSchema, { code: 'K4S_BAD_JSON', subject: 'the plan' });
 }
 
 export interface DeviceFacts {

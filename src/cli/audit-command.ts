@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { audit, AuditInputError, ConfigError, loadConfig, mergeThresholds, type AuditReport, type ThresholdOverrides } from '../audit/index.js';
+import { audit, loadConfig, mergeThresholds, type AuditReport, type ThresholdOverrides } from '../audit/index.js';
 import { renderTerminal } from '../report/terminal.js';
 import { progressBar } from './progress.js';
 
@@ -22,21 +22,12 @@ export function auditJson(report: AuditReport): string {
 
 /** `k4sync audit`: exit 0 for PASS and WARN (1 for WARN with --strict), 1 for FAIL, 2 for bad input. */
 export async function runAudit(paths: string[], flags: AuditFlags): Promise<number> {
-  let thresholds;
-  try {
-    const fromFlags: ThresholdOverrides = {};
-    if (flags.offsetTolerance !== undefined) {
-      fromFlags.offsetToleranceUs = { '30': flags.offsetTolerance, '15': flags.offsetTolerance, '5': flags.offsetTolerance };
-    }
-    if (flags.dropFail !== undefined) fromFlags.dropFailFraction = flags.dropFail;
-    thresholds = mergeThresholds(flags.config ? loadConfig(flags.config) : {}, fromFlags);
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      process.stderr.write(`k4sync: ${e.code}: ${e.message}\n`);
-      return 2;
-    }
-    throw e;
+  const fromFlags: ThresholdOverrides = {};
+  if (flags.offsetTolerance !== undefined) {
+    fromFlags.offsetToleranceUs = { '30': flags.offsetTolerance, '15': flags.offsetTolerance, '5': flags.offsetTolerance };
   }
+  if (flags.dropFail !== undefined) fromFlags.dropFailFraction = flags.dropFail;
+  const thresholds = mergeThresholds(flags.config ? loadConfig(flags.config) : {}, fromFlags);
   const bar = progressBar(0, 'reading', flags.json === true);
   let report: AuditReport;
   try {
@@ -54,15 +45,9 @@ export async function runAudit(paths: string[], flags: AuditFlags): Promise<numb
         bar.update(done);
       },
     });
-  } catch (e) {
+  } finally {
     bar.stop();
-    if (e instanceof AuditInputError) {
-      process.stderr.write(`k4sync: ${e.code}: ${e.message}\n`);
-      return 2;
-    }
-    throw e;
   }
-  bar.stop();
   if (flags.out) writeFileSync(flags.out, auditJson(report));
   // The HTML renderer pulls in vega-lite: loaded only when a report is asked for.
   if (flags.html) for (const path of (await import('../report/index.js')).writeReports(report, flags.html)) process.stderr.write(`wrote ${path}\n`);

@@ -1,22 +1,12 @@
-import { NativeUnavailableError } from '../capture/native.js';
 import { listDevices } from '../capture/record.js';
-import { loadSdk, SdkMissingError } from '../capture/sdk.js';
-import { loadRig, RigError } from '../capture/simulated-rig.js';
+import { loadSdk } from '../capture/sdk.js';
+import { loadRig } from '../capture/simulated-rig.js';
 import { inferTopology } from '../capture/topology.js';
 
 /** `k4sync devices`: every sensor, its jacks, and the topology they imply. */
 export function runDevices(flags: { json?: boolean; sdk?: string; simulate?: string }): number {
-  let devices;
-  try {
-    const sdk = loadSdk({ ...(flags.sdk ? { sdk: flags.sdk } : {}), ...(flags.simulate ? { simulate: { rig: loadRig(flags.simulate), payload: 'tiny' as const } } : {}) });
-    devices = listDevices(sdk);
-  } catch (e) {
-    if (e instanceof SdkMissingError || e instanceof RigError || e instanceof NativeUnavailableError) {
-      process.stderr.write(`k4sync: ${e.code}: ${e.message}\n`);
-      return 2;
-    }
-    throw e;
-  }
+  const sdk = loadSdk({ ...(flags.sdk ? { sdk: flags.sdk } : {}), ...(flags.simulate ? { simulate: { rig: loadRig(flags.simulate), payload: 'tiny' as const } } : {}) });
+  const devices = listDevices(sdk);
   const topology = inferTopology(devices);
   if (flags.json) {
     process.stdout.write(`${JSON.stringify({ sensors: devices, topology }, null, 2)}\n`);

@@ -8,23 +8,9 @@ export interface LtcFlags {
   json?: boolean;
 }
 
-function isCoded(e: unknown): e is Error & { code: string } {
-  const code = e instanceof Error ? (e as Error & { code?: unknown }).code : undefined;
-  return typeof code === 'string' && code.startsWith('K4S_');
-}
-
 /** `k4sync ltc`: the timecode run of an audio file; exit 0 when LTC was found, 1 when none, 2 for bad input. */
 export async function runLtc(file: string, flags: LtcFlags): Promise<number> {
-  let clip;
-  try {
-    clip = await readAudio(file, { channel: flags.channel ?? 0, ...(flags.fps && flags.fps !== 'auto' ? { fps: flags.fps } : {}) });
-  } catch (e) {
-    if (isCoded(e)) {
-      process.stderr.write(`k4sync: ${e.code}: ${e.message}\n`);
-      return 2;
-    }
-    throw e;
-  }
+  const clip = await readAudio(file, { channel: flags.channel ?? 0, ...(flags.fps && flags.fps !== 'auto' ? { fps: flags.fps } : {}) });
   const result = decodeLtc(clip.samples, clip.sampleRate, { fps: flags.fps ?? 'auto' });
   const frames = result.frames;
   if (flags.json) {

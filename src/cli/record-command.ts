@@ -1,11 +1,7 @@
 import { audit, DEFAULT_THRESHOLDS } from '../audit/index.js';
-import { NativeUnavailableError } from '../capture/native.js';
-import { loadPlan, PlanError } from '../capture/plan.js';
+import { loadPlan } from '../capture/plan.js';
 import { recordTake, type CameraMode } from '../capture/record.js';
-import { SdkMissingError } from '../capture/sdk.js';
-import { LtcInputError } from '../capture/ltc-capture.js';
-import { AudioError } from '../timecode/audio.js';
-import { loadRig, RigError } from '../capture/simulated-rig.js';
+import { loadRig } from '../capture/simulated-rig.js';
 import { renderTerminal } from '../report/terminal.js';
 import { terminalOperator } from './operator.js';
 import { statusLine } from './status-line.js';
@@ -28,8 +24,6 @@ export interface RecordFlags {
   yes?: boolean;
   firstFrameTimeout: number;
 }
-
-const CODED = [SdkMissingError, PlanError, RigError, NativeUnavailableError, LtcInputError, AudioError];
 
 /** `k4sync record`: exit 0 for a complete take, 1 for a fault or a stop, 2 when pre-flight refuses. */
 export async function runRecord(flags: RecordFlags): Promise<number> {
@@ -74,13 +68,6 @@ export async function runRecord(flags: RecordFlags): Promise<number> {
     const report = await audit({ paths: [result.dir], thresholds: DEFAULT_THRESHOLDS });
     process.stdout.write(renderTerminal(report, { color: process.stdout.isTTY === true && !process.env.NO_COLOR }));
     return result.outcome === 'complete' ? 0 : 1;
-  } catch (e) {
-    const coded = CODED.find((C) => e instanceof C) as undefined | (new (...a: never[]) => Error & { code: string });
-    if (coded) {
-      process.stderr.write(`k4sync: ${(e as { code: string }).code}: ${(e as Error).message}\n`);
-      return 2;
-    }
-    throw e;
   } finally {
     process.off('SIGINT', onSigint);
   }

@@ -1,6 +1,5 @@
-import { NativeUnavailableError } from '../capture/native.js';
 import { simulateTake } from '../capture/simulate.js';
-import { loadRig, RigError } from '../capture/simulated-rig.js';
+import { loadRig } from '../capture/simulated-rig.js';
 import { progressBar } from './progress.js';
 
 export interface SimulateFlags {
@@ -12,14 +11,7 @@ export interface SimulateFlags {
 
 /** `k4sync simulate`: a take from the simulated rig, with its truth. */
 export async function runSimulate(rigPath: string, flags: SimulateFlags): Promise<number> {
-  let rig;
-  try {
-    rig = loadRig(rigPath);
-  } catch (e) {
-    const why = e instanceof RigError ? `${e.code}: ${e.message}` : `K4S_UNREADABLE: cannot read ${rigPath} (${(e as NodeJS.ErrnoException).code ?? String(e)}). Check the path.`;
-    process.stderr.write(`k4sync: ${why}\n`);
-    return 2;
-  }
+  let rig = loadRig(rigPath);
   if (flags.seed !== undefined) rig = { ...rig, seed: flags.seed };
   const bar = progressBar(flags.frames * rig.sensors.length, 'simulating');
   try {
@@ -41,12 +33,7 @@ export async function runSimulate(rigPath: string, flags: SimulateFlags): Promis
     }
     process.stdout.write(`wrote ${take.files.length} recordings and truth.json to ${take.dir}\n`);
     return 0;
-  } catch (e) {
+  } finally {
     bar.stop();
-    if (e instanceof NativeUnavailableError) {
-      process.stderr.write(`k4sync: ${e.code}: ${e.message}\n`);
-      return 2;
-    }
-    throw e;
   }
 }

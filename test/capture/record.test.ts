@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PlanError } from '../../src/capture/plan.js';
+import { K4sError } from '../../src/errors.js';
 import { recordTake, type RecordOptions } from '../../src/capture/record.js';
 import { loadRig, parseRig } from '../../src/capture/simulated-rig.js';
 import { readManifest } from '../../src/capture/take-manifest.js';
@@ -66,7 +66,7 @@ describe('k4sync record on the simulated rig', () => {
 
   it('a subordinate without its Sync In cable is named by pre-flight and nothing is recorded', async () => {
     const broken = { ...generator, sensors: [generator.sensors[0], sub('G2', null, -14), generator.sensors[2]] };
-    await expect(recordTake(options(broken))).rejects.toThrow(PlanError);
+    await expect(recordTake(options(broken))).rejects.toThrow(K4sError);
     await expect(recordTake(options(broken))).rejects.toThrow(/G2 has no Sync In cable/);
   });
 
