@@ -94,7 +94,7 @@ export class K4sError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    /** Overrides the registry's remedy when this error knows better. */
+    /** Overrides the registry's remedy when this error knows better; '' when the message already says what to do. */
     remedy?: string,
     options?: { cause?: unknown; kind?: ErrorKind },
   ) {
@@ -112,7 +112,7 @@ export function isK4sError(e: unknown): e is K4sError {
 /** The one line a user sees: the sentence, then the remedy unless the sentence already ends with it. */
 export function errorLine(e: K4sError): string {
   const message = e.message.trim().replace(/([^.!?])$/, '$1.');
-  return e.remedy && !message.includes(e.remedy) ? `${e.code}: ${message} ${e.remedy}` : `${e.code}: ${message}`;
+  return e.remedy ? `${e.code}: ${message} ${e.remedy}` : `${e.code}: ${message}`;
 }
 
 const ERRNO: Record<string, { code: ErrorCode; why: string }> = {

@@ -6,8 +6,9 @@ import type { TakeManifest } from './take-manifest.js';
 import { K4sError } from '../errors.js';
 
 export class LtcInputError extends K4sError {
+  /** The message says what to do; `remedy` only when it does not. */
   constructor(message: string, remedy?: string) {
-    super('K4S_LTC_INPUT', message, remedy);
+    super('K4S_LTC_INPUT', message, remedy ?? '');
   }
 }
 

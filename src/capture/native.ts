@@ -59,8 +59,9 @@ export interface NativeBinding {
 }
 
 export class NativeUnavailableError extends K4sError {
+  /** The message says what to do; `remedy` only when it does not. */
   constructor(message: string, remedy?: string) {
-    super('K4S_NO_NATIVE', message, remedy);
+    super('K4S_NO_NATIVE', message, remedy ?? '');
   }
 }
 

@@ -12,8 +12,9 @@ const PlanSchema = z.strictObject({
 export type PlanFile = z.infer<typeof PlanSchema>;
 
 export class PlanError extends K4sError {
+  /** The message says what to do; `remedy` only when it does not. */
   constructor(message: string, remedy?: string) {
-    super('K4S_PREFLIGHT', message, remedy);
+    super('K4S_PREFLIGHT', message, remedy ?? '');
   }
 }
 

@@ -3,8 +3,9 @@ import { rigToSimText, type Rig } from './simulated-rig.js';
 import { K4sError } from '../errors.js';
 
 export class SdkMissingError extends K4sError {
+  /** The message says what to do; `remedy` only when it does not. */
   constructor(message: string, remedy?: string) {
-    super('K4S_NO_SDK', message, remedy);
+    super('K4S_NO_SDK', message, remedy ?? '');
   }
 }
 

@@ -21,7 +21,7 @@ export class PostError extends K4sError {
   override readonly name = 'PostError';
 
   constructor(override readonly code: PostErrorCode, message: string, remedy?: string) {
-    super(code, message, remedy);
+    super(code, message, remedy ?? ''); // the message says what to do unless a remedy is given
   }
 }
 

@@ -22,7 +22,7 @@ export class RecordingError extends K4sError {
     /** Byte offset in the file where the problem was found, when there is one. */
     readonly offset: number | null = null,
   ) {
-    super(code, message);
+    super(code, message, ''); // every reader message says what to do
   }
 }
 

@@ -26,7 +26,7 @@ export class AudioError extends K4sError {
     /** For K4S_BAD_CHANNEL: how many channels the file has. */
     readonly channels: number | null = null,
   ) {
-    super(code, message);
+    super(code, message, ''); // every audio message says what to do
   }
 }
 
