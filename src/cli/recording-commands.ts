@@ -49,14 +49,7 @@ export function writable(out: NodeJS.WritableStream): Promise<void> {
 
 /** `k4sync timestamps`: streams CSV, respecting back-pressure and a reader that goes away (| head). */
 export async function runTimestamps(file: string, track?: TimestampTrack): Promise<number> {
-  let rec;
-  try {
-    rec = readRecording(file);
-  } catch (e) {
-    const { error } = fileError(file, e);
-    process.stderr.write(`k4sync: ${error.code}: ${error.message}\n`);
-    return EXIT_BAD_INPUT;
-  }
+  const rec = readRecording(file);
   if (rec.startOffset.source === 'none') {
     process.stderr.write(`k4sync: warning: ${file} has no start offset; timestamps are relative to its first block.\n`);
   }
