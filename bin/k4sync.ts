@@ -123,7 +123,10 @@ program
   .option('--generator', 'an external sync generator drives every sensor (all subordinates): generator off, arm, generator on')
   .option('--ltc-input <spec>', 'record the generator\'s LTC from a host audio input into ltc.wav (ffmpeg): alsa:hw:1,0, pulse:default, dshow:audio=..., avfoundation::0')
   .option('--simulate <rig.json>', 'record on the simulated rig instead of real sensors')
-  .option('--payload <kind>', 'simulation only: tiny or realistic frame payloads', 'tiny')
+  .option('--payload <kind>', 'simulation only: tiny or realistic frame payloads', (v: string) => {
+    if (v !== 'tiny' && v !== 'realistic') throw new InvalidArgumentError(`--payload must be tiny or realistic, got "${v}"`);
+    return v;
+  }, 'tiny')
   .option('--sdk <path>', 'libk4a to load (default: K4SYNC_K4A_LIBRARY, then the SDK\'s usual names)')
   .option('--yes', 'answer the operator prompts (for scripts)')
   .option('--first-frame-timeout <seconds>', 'how long every sensor may take to deliver its first frame', positiveInt('--first-frame-timeout'), 30)
@@ -165,8 +168,8 @@ program
   .argument('<audit.json>', 'written by k4sync audit --out (one take, or a shoot day)')
   .requiredOption('-o, --out <report.html>', 'the report; for a shoot day the index page, with one report per take beside it')
   .addHelpText('after', '\nExample:\n  k4sync audit /shoot/day-3 --out day-3.json && k4sync report day-3.json -o day-3.html')
-  .action((file: string, opts: { out: string }) => {
-    process.exitCode = runReport(file, opts.out);
+  .action(async (file: string, opts: { out: string }) => {
+    process.exitCode = await runReport(file, opts.out);
   });
 
 const WINDOW_HELP = 'common (the frames every sensor shares, default), tc:HH:MM:SS:FF-HH:MM:SS:FF, or frames:FIRST-LAST (rig frames)';

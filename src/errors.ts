@@ -76,7 +76,7 @@ export const ERROR_CODES = {
   K4S_NOT_TRIMMABLE: { kind: 'input', meaning: 'A recording cannot be trimmed safely (damaged or of an unsupported layout).', remedy: 'Audit the take to see what is wrong with that file.' },
   K4S_NO_COLOR: { kind: 'input', meaning: 'No sensor of the take has a colour track to show.', remedy: 'Record with colour on, or use k4sync index instead.' },
   K4S_TRIM_FAILED: { kind: 'failure', meaning: 'Writing the trimmed take failed.', remedy: 'Check the destination drive; the source take is untouched.' },
-  K4S_PREVIEW_FAILED: { kind: 'failure', meaning: 'ffmpeg could not make the preview video.', remedy: 'Run with K4SYNC_DEBUG=1 to see ffmpeg\'s output.' },
+  K4S_PREVIEW_FAILED: { kind: 'failure', meaning: 'ffmpeg could not make the preview video.', remedy: 'The message quotes ffmpeg\'s last line: check the destination drive, or audit the take when it names a damaged file.' },
 } as const satisfies Record<string, CodeEntry>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -51,9 +51,17 @@ function expected(issue: z.core.$ZodIssue): string {
     case 'too_big':
       return issue.origin === 'array' ? `a list of at most ${String(issue.maximum)}` : issue.origin === 'string' ? `at most ${String(issue.maximum)} characters` : `${issue.inclusive ? 'at most' : 'less than'} ${String(issue.maximum)}`;
     case 'invalid_format':
-      return `a ${issue.format} string`;
+      return issue.format === 'regex' && issue.pattern ? `a string matching ${issue.pattern}` : `a ${issue.format} string`;
     case 'not_multiple_of':
       return `a multiple of ${String(issue.divisor)}`;
+    case 'invalid_union': {
+      // zod's own message does not follow "must be": a discriminated union lists the discriminator's values, a union
+      // of values ("a number or a string") what each option expected of the value itself.
+      if ('options' in issue && issue.options?.length) return `one of ${issue.options.map((v) => JSON.stringify(v)).join(', ')}`;
+      const options = issue.errors.map((branch) => (branch.length === 1 && branch[0]!.path.length === 0 ? expected(branch[0]!) : null));
+      if (options.length === 0 || options.includes(null)) return 'of one of the accepted forms';
+      return `${options.slice(0, -1).join(', ')} or ${options.at(-1)!}`;
+    }
     default:
       return issue.message;
   }

@@ -1,9 +1,9 @@
-import { dirname } from 'node:path';
+import { resolveTakes } from '../take/index.js';
 import { VERSION } from '../version.js';
 import { loadTimecode, placeAudio } from './timecode-input.js';
 import { readFiles, type ReadProgress } from './pool.js';
 import { auditTake } from './take-audit.js';
-import { resolveTakes } from './takes.js';
+import { judgeTake } from './take-state.js';
 import { AUDIT_SCHEMA, type AudioPlacement, type AuditReport, type Status, type TakeAudit, type Thresholds } from './types.js';
 
 export interface AuditRequest {
@@ -34,17 +34,21 @@ function withAudio(take: TakeAudit, audio: AudioPlacement[]): void {
   take.verdict = statuses.includes('FAIL') ? 'FAIL' : statuses.includes('WARN') ? 'WARN' : 'PASS';
 }
 
-/** Audits every take the paths name: all files read in parallel first, then each take judged on its own. */
+/**
+ * Audits every take the paths name: all files read in parallel first, then the state of every take (files that
+ * cannot be one take are refused before any verdict is given), then each take judged on its own.
+ */
 export async function audit(req: AuditRequest): Promise<AuditReport> {
   const takes = resolveTakes(req.paths);
   const inputs = await readFiles(takes.flatMap((t) => t.files), req.onProgress);
+  const judged = takes.map((t) => ({ t, ...judgeTake(t, t.files.map((f) => inputs.get(f)!)) }));
   const now = new Date();
   const results = [];
-  for (const t of takes) {
-    const timecode = await loadTimecode(dirname(t.files[0]!));
-    const take = auditTake(t.files.map((f) => inputs.get(f)!), {
+  for (const { t, inputs: sensors, checks, takeJson } of judged) {
+    const timecode = await loadTimecode(t.dir, takeJson.json?.manifest ?? null);
+    const take = auditTake(sensors, {
       take: t.name, thresholds: req.thresholds, reference: req.reference, version: VERSION, now,
-      timecode: timecode.line, timecodeProblem: timecode.problem,
+      timecode: timecode.line, timecodeProblem: timecode.problem, stateChecks: checks,
     });
     if (req.audio?.length) withAudio(take, await placeAudio(req.audio, take));
     results.push(take);

@@ -34,6 +34,12 @@ export interface SensorInput {
   truncatedAt: number | null;
   startOffsetSource: 'tag' | 'imu' | 'none';
   warnings: RecordingWarning[];
+  /**
+   * When the file's writer was created (Matroska DateUTC, ISO 8601), and how long it recorded (µs): what tells
+   * whether files can belong to one take (src/take/state.ts). Null when the file does not say.
+   */
+  recordedAt: string | null;
+  spanUs: number | null;
 }
 
 const ROLES = { MASTER: 'master', SUBORDINATE: 'subordinate', STANDALONE: 'standalone' } as const;
@@ -62,6 +68,9 @@ export function sensorInput(file: string, rec: Recording, facts: FileFacts | nul
     truncatedAt: rec.truncatedAt,
     startOffsetSource: rec.startOffset.source,
     warnings: rec.warnings,
+    recordedAt: rec.info.dateUtc && !Number.isNaN(rec.info.dateUtc.getTime()) ? rec.info.dateUtc.toISOString() : null,
+    // Duration is written when a file is finalized; the last timestamp tells as much for one that was not.
+    spanUs: rec.info.durationUs ?? rec.recordingLengthUs,
   };
 }
 
@@ -70,7 +79,7 @@ export function failedInput(file: string, code: string, message: string, facts: 
     file, facts, error: { code, message }, serial: file.replace(/^.*[\\/]/, '').replace(/\.mkv$/i, ''), role: 'unknown',
     fps: null, colorMode: null, depthMode: null, colorFirmware: null, depthFirmware: null, depthDelayUs: 0,
     subordinateDelayUs: 0, color: null, depth: null, ir: null, hostDeviceUs: null, hostUs: null, finalized: false,
-    truncatedAt: null, startOffsetSource: 'none', warnings: [],
+    truncatedAt: null, startOffsetSource: 'none', warnings: [], recordedAt: null, spanUs: null,
   };
 }
 

@@ -15,6 +15,8 @@ export interface AuditOptions {
   timecode?: TimecodeLine | null;
   /** Why the take's timecode could not be read, when it has ltc.wav but it did not decode. */
   timecodeProblem?: string | null;
+  /** What the take's state means (take-state checks, from judgeTake): they come first, before the files' checks. */
+  stateChecks?: Check[];
   thresholds: Thresholds;
   /** Serial of the sensor offsets are measured against; default the master, else the first serial. */
   reference?: string;
@@ -169,7 +171,7 @@ function colorDepthChecks(input: SensorInput, audit: SensorAudit, t: Thresholds,
 
 export function auditTake(inputs: SensorInput[], opts: AuditOptions): TakeAudit {
   const t = opts.thresholds;
-  const checks: Check[] = [];
+  const checks: Check[] = [...(opts.stateChecks ?? [])];
   const readable = inputs.filter((i) => i.error === null);
   const audits = new Map<SensorInput, SensorAudit>(inputs.map((i) => [i, emptyAudit(i)]));
   for (const i of inputs) {

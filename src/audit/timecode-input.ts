@@ -1,9 +1,7 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { readManifest } from '../capture/take-manifest.js';
 import { readAudio } from '../timecode/audio.js';
 import { decodeLtc } from '../timecode/ltc-decoder.js';
 import { framesToSeconds, timecodeToFrames, type LtcRate } from '../timecode/smpte.js';
+import { ltcPath, type TakeManifest } from '../take/index.js';
 import { timecodeLine, type TimecodeLine } from './timecode-line.js';
 import type { AudioPlacement, TakeAudit } from './types.js';
 
@@ -11,13 +9,11 @@ import type { AudioPlacement, TakeAudit } from './types.js';
  * A take's timecode line from its take.json and ltc.wav: null when the take has none (not recorded by k4sync, or no
  * generator), a problem sentence when it has LTC that cannot be used.
  */
-export async function loadTimecode(dir: string): Promise<{ line: TimecodeLine | null; problem: string | null }> {
-  const manifestPath = join(dir, 'take.json');
-  if (!existsSync(manifestPath)) return { line: null, problem: null };
+export async function loadTimecode(dir: string, manifest: TakeManifest | null): Promise<{ line: TimecodeLine | null; problem: string | null }> {
+  const path = ltcPath(dir, manifest);
+  if (!manifest?.ltc || !path) return { line: null, problem: null };
   try {
-    const manifest = readManifest(manifestPath);
-    if (!manifest.ltc) return { line: null, problem: null };
-    const clip = await readAudio(join(dir, manifest.ltc.file), { channel: manifest.ltc.channel });
+    const clip = await readAudio(path, { channel: manifest.ltc.channel });
     const decoded = decodeLtc(clip.samples, clip.sampleRate, { fps: manifest.ltc.rate ?? 'auto' });
     const line = timecodeLine(decoded, manifest.ltc);
     return line ? { line, problem: null } : { line: null, problem: `${manifest.ltc.file} holds no decodable LTC.` };

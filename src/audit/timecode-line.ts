@@ -1,4 +1,4 @@
-import type { TakeManifest } from '../capture/take-manifest.js';
+import type { TakeManifest } from '../take/index.js';
 import type { LtcDecodeResult } from '../timecode/ltc-decoder.js';
 import { framesToTimecode, realFps, timecodeToFrames, type LtcRate } from '../timecode/smpte.js';
 import { median, PrefixSums } from './fit.js';

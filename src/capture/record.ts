@@ -1,6 +1,6 @@
-import { mkdirSync, statfsSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statfsSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { VERSION } from '../version.js';
 import type { NativeSensorPlan, NativeSensorStats } from './native.js';
 import { planRig, type DeviceFacts, type PlanFile, type RigPlan } from './plan.js';
@@ -9,8 +9,10 @@ import { writeSimulatedLtc, type SimulatedLtc } from './simulated-ltc.js';
 import { startLtcCapture, type LtcCapture } from './ltc-capture.js';
 import type { Rig } from './simulated-rig.js';
 import { hostNowUs } from './host-clock.js';
-import { TAKE_SCHEMA, type TakeManifest } from './take-manifest.js';
+import { TAKE_SCHEMA, type TakeManifest } from '../take/index.js';
 import { inferTopology } from './topology.js';
+import { writeFileAtomic } from '../output/index.js';
+import { readRecording } from '../recording/index.js';
 
 export interface CameraMode {
   fps: 5 | 15 | 30;
@@ -65,6 +67,10 @@ export interface RecordResult {
   plan: RigPlan;
   /** The simulated generator's LTC (ltc.wav), when the rig has one. */
   ltc: SimulatedLtc | null;
+  /** Recordings that could not be written to the end (a full disk, a file-size limit): each is cut short. */
+  cutShort: string[];
+  /** Why the take was refused (outcome 'refused'), as thrown: a K4sError keeps its own code. */
+  error?: unknown;
 }
 
 const COLOR_FORMATS: Record<string, number> = { MJPG: 0, NV12: 1, YUY2: 2, BGRA: 3 };
@@ -166,7 +172,8 @@ export async function recordTake(opts: RecordOptions): Promise<RecordResult> {
     ltc: null,
   };
   const event = (name: string, serial: string | null = null) => manifest.timeline.push({ event: name, hostUs: hostNowUs(), serial });
-  const saveManifest = () => writeFileSync(join(dir, 'take.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  // Saved at the start and again at the end: a crash or a full disk in between leaves the earlier take.json whole.
+  const saveManifest = () => writeFileAtomic(join(dir, 'take.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   saveManifest();
   const plans = plan.sensors.map((s) => nativePlan(s, opts.mode, dir));
   const session = new sdk.native.Session(plans, { maxFrames: opts.frames, flushIntervalMs: opts.flushIntervalMs });
@@ -177,7 +184,7 @@ export async function recordTake(opts: RecordOptions): Promise<RecordResult> {
   opts.signal?.addEventListener('abort', () => {
     if (outcome === 'complete') {
       outcome = 'stopped';
-      message = 'Stopped by the operator; every file was finalized.';
+      message = 'Stopped by the operator.';
     }
     stop();
   });
@@ -187,6 +194,7 @@ export async function recordTake(opts: RecordOptions): Promise<RecordResult> {
   if (capture) event('LTC capture started');
   // Once the first-frame wait is over, sensors still silent will stay so: the take ends when the others are done.
   let firstFrameWaitOver = false;
+  let error: unknown;
   try {
     session.open();
     event('opened');
@@ -197,7 +205,7 @@ export async function recordTake(opts: RecordOptions): Promise<RecordResult> {
       const broken = stats.find((s) => s.state === 'unplugged' || s.state === 'failed');
       if (broken && outcome === 'complete') {
         outcome = 'fault';
-        message = `${broken.serial}: ${broken.error}. Every file was finalized up to the fault.`;
+        message = `${broken.serial}: ${broken.error}.`;
         event(`fault: ${broken.error}`, broken.serial);
         manifest.incidents!.push({ hostUs: hostNowUs(), serial: broken.serial, what: broken.error });
         stop();
@@ -256,17 +264,51 @@ export async function recordTake(opts: RecordOptions): Promise<RecordResult> {
   } catch (e) {
     outcome = 'refused';
     message = (e as Error).message;
+    error = e;
     stop();
   } finally {
     session.close();
     event('files finalized');
   }
   finalStats = session.stats();
+  // The writer finalizes each file as it closes it, and cannot report a disk that filled up under it: look, rather
+  // than say "finalized" of a file that is not.
+  const unclosed = plans.map((p, i) => ({ path: p.path, frames: finalStats[i]?.frames ?? 0 })).filter((p) => !closedWhole(p.path));
+  const cutShort = unclosed.filter((p) => p.frames > 0).map((p) => p.path);
+  const empty = unclosed.filter((p) => p.frames === 0).map((p) => p.path);
+  const problems = [
+    cutShort.length > 0 ? `${cutShort.map((f) => basename(f)).join(', ')} could not be written to the end (the disk is full or a file-size limit was reached); the frames before that are readable.` : null,
+    empty.length > 0 ? `${empty.map((f) => basename(f)).join(', ')} received no frame before the stop and could not be finalized: ${empty.length === 1 ? 'it holds' : 'they hold'} no frames.` : null,
+  ].filter((w): w is string => w !== null);
+  for (const what of problems) {
+    event(`not finalized: ${what}`);
+    manifest.incidents!.push({ hostUs: hostNowUs(), serial: null, what });
+  }
+  // A stop by the operator (set from the abort listener) is a fault too once a file is cut short.
+  if (problems.length > 0 && outcome !== 'refused') {
+    message = `${message ? `${message} ` : ''}${problems.join(' ')}`;
+    outcome = 'fault';
+  } else if (message && outcome !== 'refused') {
+    message = `${message} Every file was finalized.`;
+  }
   const ltc = sdk.simulated && opts.simulate && plan.generator ? simulatedLtc(dir, sdk, opts.simulate.rig) : null;
   manifest.ltc = capture ? await capture.stop() : ltc?.manifest ?? null;
   manifest.stopReason = outcome === 'complete' ? (opts.frames ? `${opts.frames} frames recorded` : 'stopped') : `${outcome}: ${message}`;
   saveManifest();
-  return { dir, files: plans.map((p) => p.path), outcome, message, manifest, stats: finalStats, sdk, plan, ltc };
+  return { dir, files: plans.map((p) => p.path), outcome, message, manifest, stats: finalStats, sdk, plan, ltc, cutShort, ...(error !== undefined ? { error } : {}) };
+}
+
+/**
+ * Whether a recording was written to the end and closed, as every reader will see it: finalized (Segment sized, start
+ * offset written) and not cut short. Headers only, as the audit reads them.
+ */
+function closedWhole(file: string): boolean {
+  try {
+    const rec = readRecording(file, { imuSamples: false });
+    return rec.finalized && rec.truncatedAt === null;
+  } catch {
+    return false;
+  }
 }
 
 /** In simulation the generator's LTC is recorded as a host audio input would record it (ltc.wav). */

@@ -1,11 +1,12 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { NativeSensorStats } from './native.js';
 import { framesToTimecode } from '../timecode/smpte.js';
 import { recordTake } from './record.js';
 import type { SimulatedLtc } from './simulated-ltc.js';
 import { startOrder, type Rig } from './simulated-rig.js';
 import { groupDrops, quantizedDelayUs, TRUTH_SCHEMA, type Truth, type TruthSensor } from './truth.js';
+import { K4sError } from '../errors.js';
+import { writeFileAtomic } from '../output/index.js';
 
 export interface SimulateOptions {
   out: string;
@@ -116,7 +117,8 @@ function truthOf(rig: Rig, sim: SimTruth, opts: SimulateOptions, order: string[]
 /**
  * Records a take on the simulated rig through the same path as `k4sync record`: the rig's start order (right or
  * wrong), its generator procedure, the SDK's own refusals for a rig wired wrong, every file finalized. Writes one MKV
- * per sensor (named by serial), take.json and truth.json.
+ * per sensor (named by serial), take.json and truth.json. A recording the disk could not hold is K4S_DISK_FULL: a
+ * simulated take exists to be exact, and one cut short is not what its truth.json describes.
  */
 export async function simulateTake(rig: Rig, opts: SimulateOptions): Promise<SimulatedTake> {
   const generator = rig.sync.source === 'generator';
@@ -134,11 +136,15 @@ export async function simulateTake(rig: Rig, opts: SimulateOptions): Promise<Sim
     operator: { confirm: async () => {}, say: () => {} },
     onStatus: opts.onProgress,
   });
+  if (result.cutShort.length > 0) {
+    const names = result.cutShort.map((f) => basename(f)).join(', ');
+    throw new K4sError('K4S_DISK_FULL', `Cannot write the take in ${opts.out}: ${names} could not be written to the end (the disk is full or a file-size limit was reached).`);
+  }
   const startErrors = new Map<string, string>();
   for (const e of result.manifest.timeline) {
     if (e.serial && e.event.startsWith('refused to start: ')) startErrors.set(e.serial, e.event.slice('refused to start: '.length));
   }
   const truth = truthOf(rig, JSON.parse(result.sdk.native.simTruth()) as SimTruth, opts, startOrder(rig), startErrors, result.ltc);
-  writeFileSync(join(result.dir, 'truth.json'), `${JSON.stringify(truth)}\n`);
+  writeFileAtomic(join(result.dir, 'truth.json'), `${JSON.stringify(truth)}\n`);
   return { dir: result.dir, files: result.files, truth, stats: result.stats };
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import wavefile from 'wavefile';
 import { encodeLtc } from '../timecode/ltc-encoder.js';
 import { framesToTimecode, LTC_RATES, realFps, timecodeToFrames, type LtcRate } from '../timecode/smpte.js';
-import type { TakeManifest } from './take-manifest.js';
+import type { TakeManifest } from '../take/index.js';
 
 /** The timecode rate a generator at this pulse rate would run, unless the rig says otherwise. */
 export function ltcRateFor(rateHz: number): LtcRate {

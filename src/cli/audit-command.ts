@@ -1,6 +1,8 @@
-import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { audit, loadConfig, mergeThresholds, type AuditReport, type ThresholdOverrides } from '../audit/index.js';
 import { renderTerminal } from '../report/terminal.js';
+import { K4sError } from '../errors.js';
+import { checkOutputFile, fileStart, writeFileAtomic } from '../output/index.js';
 import { progressBar } from './progress.js';
 
 export interface AuditFlags {
@@ -20,8 +22,26 @@ export function auditJson(report: AuditReport): string {
   return `${JSON.stringify(report.takes.length === 1 ? report.takes[0] : report, null, 2)}\n`;
 }
 
+/** An audit.json k4sync wrote earlier: the one kind of existing file inside a take folder `--out` may replace. */
+export function isAuditJson(path: string): boolean {
+  return /"schema":\s*"k4sync\.audit\/1"/.test(fileStart(path));
+}
+
 /** `k4sync audit`: exit 0 for PASS and WARN (1 for WARN with --strict), 1 for FAIL, 2 for bad input. */
 export async function runAudit(paths: string[], flags: AuditFlags): Promise<number> {
+  // Every output is checked before the work starts: a long shoot-day audit must not end in "cannot write there".
+  const inputs = [...paths, ...(flags.audio ?? []), ...(flags.config ? [flags.config] : [])];
+  if (flags.out) checkOutputFile(flags.out, { flag: '--out', inputs, ownOutput: isAuditJson });
+  const htmlGuard = { flag: '--html', inputs };
+  // The HTML renderer pulls in vega-lite: loaded only when a report is asked for.
+  let reports: typeof import('../report/index.js') | null = null;
+  if (flags.html) {
+    if (flags.out && resolve(flags.out) === resolve(flags.html)) {
+      throw new K4sError('K4S_BAD_FLAG', `--out and --html both name ${flags.html}; one would replace the other.`, 'Give the JSON and the HTML report different names.');
+    }
+    reports = await import('../report/index.js');
+    checkOutputFile(flags.html, { ...htmlGuard, ownOutput: reports.isOwnReport });
+  }
   const fromFlags: ThresholdOverrides = {};
   if (flags.offsetTolerance !== undefined) {
     fromFlags.offsetToleranceUs = { '30': flags.offsetTolerance, '15': flags.offsetTolerance, '5': flags.offsetTolerance };
@@ -48,9 +68,9 @@ export async function runAudit(paths: string[], flags: AuditFlags): Promise<numb
   } finally {
     bar.stop();
   }
-  if (flags.out) writeFileSync(flags.out, auditJson(report));
-  // The HTML renderer pulls in vega-lite: loaded only when a report is asked for.
-  if (flags.html) for (const path of (await import('../report/index.js')).writeReports(report, flags.html)) process.stderr.write(`wrote ${path}\n`);
+  // The report first: it checks every per-take page (named after the takes, so known only now) before writing any.
+  if (reports && flags.html) for (const path of reports.writeReports(report, flags.html, htmlGuard)) process.stderr.write(`wrote ${path}\n`);
+  if (flags.out) writeFileAtomic(flags.out, auditJson(report));
   if (flags.json) process.stdout.write(auditJson(report));
   else process.stdout.write(renderTerminal(report, { color: process.stdout.isTTY === true && !process.env.NO_COLOR }));
   if (report.verdict === 'FAIL') return 1;

@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import type { Operator } from '../capture/record.js';
+import { K4sError } from '../errors.js';
 
 /** The crew at the terminal: prompts wait for Enter; --yes answers them for scripted use. */
 export function terminalOperator(yes: boolean): Operator {
@@ -9,7 +10,7 @@ export function terminalOperator(yes: boolean): Operator {
         process.stderr.write(`${message} [--yes]\n`);
         return;
       }
-      if (!process.stdin.isTTY) throw new Error(`${message} — no terminal to ask in: pass --yes to answer prompts in scripts.`);
+      requireTerminal(`"${message}"`);
       const rl = createInterface({ input: process.stdin, output: process.stderr });
       try {
         await rl.question(`${message} [Enter] `);
@@ -21,4 +22,9 @@ export function terminalOperator(yes: boolean): Operator {
       process.stderr.write(`${message}\n`);
     },
   };
+}
+
+/** Throws K4S_NO_TERMINAL when the operator would have to be asked `what` and no terminal can ask. */
+export function requireTerminal(what: string): void {
+  if (!process.stdin.isTTY) throw new K4sError('K4S_NO_TERMINAL', `record needs to ask the operator ${what}, and there is no terminal to ask in.`);
 }

@@ -1,4 +1,4 @@
-import { readdirSync, statSync, type Stats } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, readdirSync, readSync, statSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { errnoOf, fromSystemError, K4sError } from '../errors.js';
 import { isRecordingName, isTakeFolder, isTakeMember } from '../take/folder.js';
@@ -33,9 +33,7 @@ const sameFile = (a: Stats, b: Stats) => a.dev === b.dev && a.ino === b.ino;
 /** Throws a K4sError (exit 2) when `path` must not be written as a file output; returns its absolute form. */
 export function checkOutputFile(path: string, check: OutputCheck): string {
   const abs = resolve(path);
-  const parent = statOrNull(dirname(abs));
-  if (!parent) throw new K4sError('K4S_NOT_FOUND', `${check.flag} ${path}: the folder ${dirname(abs)} does not exist.`, 'Create it first, or write elsewhere.');
-  if (!parent.isDirectory()) throw new K4sError('K4S_NOT_FOLDER', `${check.flag} ${path}: ${dirname(abs)} is a file, not a folder.`, 'Give a path inside a folder.');
+  checkOutputParent(path, check.flag);
   const st = statOrNull(abs);
   if (!st) return abs;
   if (st.isDirectory()) throw new K4sError('K4S_IS_FOLDER', `${check.flag} ${path} is a folder; it needs a file name.`, `Give a file path, e.g. ${check.flag} ${path.replace(/[\\/]+$/, '')}/<name>.`);
@@ -75,10 +73,45 @@ export function checkNewTakeFolder(path: string, flag: string): string {
       throw new K4sError('K4S_TAKE_EXISTS', `${flag} ${path} already ${what}; k4sync never records over a take.`, `Record into a new folder: ${flag} ${nextFreeName(given)}.`);
     }
   }
-  const parent = statOrNull(dirname(abs));
-  if (!parent) throw new K4sError('K4S_NOT_FOUND', `${flag} ${path}: the folder ${dirname(abs)} does not exist.`, 'Create it first, or record elsewhere.');
-  if (!parent.isDirectory()) throw new K4sError('K4S_NOT_FOLDER', `${flag} ${path}: ${dirname(abs)} is a file, not a folder.`, 'Give a folder path.');
+  checkOutputParent(path, flag);
+  // record fills an existing empty folder in place.
+  if (st) writableOrThrow(abs, path);
   return abs;
+}
+
+/**
+ * The folder an output is created in must exist, be a folder and be writable: checked before any work starts, so
+ * a long audit or trim does not end with "permission denied".
+ */
+export function checkOutputParent(path: string, flag: string): void {
+  const parent = dirname(resolve(path));
+  const st = statOrNull(parent);
+  if (!st) throw new K4sError('K4S_NOT_FOUND', `${flag} ${path}: the folder ${parent} does not exist.`, 'Create it first, or write elsewhere.');
+  if (!st.isDirectory()) throw new K4sError('K4S_NOT_FOLDER', `${flag} ${path}: ${parent} is a file, not a folder.`, 'Give a path inside a folder.');
+  writableOrThrow(parent, path);
+}
+
+/** EACCES and EROFS up front; `path` is what the user gave, named in the sentence. */
+function writableOrThrow(folder: string, path: string): void {
+  try {
+    accessSync(folder, constants.W_OK | constants.X_OK);
+  } catch (e) {
+    throw fromSystemError(e, path, 'write');
+  }
+}
+
+/** The first bytes of a file as text, to recognise k4sync's own earlier output ('' when unreadable). */
+export function fileStart(path: string, bytes = 4096): string {
+  let fd: number | null = null;
+  try {
+    fd = openSync(path, 'r');
+    const buf = Buffer.alloc(bytes);
+    return buf.toString('utf8', 0, readSync(fd, buf, 0, bytes, 0));
+  } catch {
+    return '';
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
 }
 
 /** The next name of a numbered series that does not exist yet: take-0042 → take-0043, scene → scene-2. */

@@ -1,6 +1,8 @@
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { fromSystemError } from '../errors.js';
+import { checkOutputFile, onInterrupt, pendingFile } from '../output/index.js';
 import { lastFfmpegLine, resolveFfmpeg, runFfmpeg } from '../timecode/ffmpeg.js';
 import { locateBlocks } from './blocks.js';
 import { PostError } from './errors.js';
@@ -52,6 +54,9 @@ const COPY_CHUNK = 1024 * 1024;
 export async function renderPreview(take: string | LoadedTake, out: string, opts: PreviewOptions = {}): Promise<PreviewResult> {
   const spec = parseWindow(opts.window);
   const t = typeof take === 'string' ? loadTake(take, opts.reference ? { reference: opts.reference } : {}) : take;
+  const target = checkOutputFile(out, { flag: '-o', inputs: [t.dir, join(t.dir, 'take.json'), ...t.sensors.map((s) => s.file)] });
+  // A video is never replaced, not even an earlier preview: it may be the one already sent to the client.
+  if (existsSync(target)) throw new PostError('K4S_OUT_EXISTS', `-o ${out} already exists; preview never replaces a file.`);
   const index = buildFrameIndex(t, opts.index);
   const rows = selectRows(index, spec);
   const tileW = even(opts.tileWidth ?? 640);
@@ -80,13 +85,11 @@ export async function renderPreview(take: string | LoadedTake, out: string, opts
   } catch (e) {
     throw new PostError('K4S_NO_FFMPEG', (e as Error).message);
   }
-  const target = resolve(out);
-  if (t.sensors.some((s) => resolve(s.file) === target) || target === resolve(t.dir, 'take.json')) {
-    throw new PostError('K4S_OUT_EXISTS', `-o ${out} is a file of the take itself; give a new file for the preview (e.g. sync-check.mp4).`);
-  }
-  mkdirSync(dirname(target), { recursive: true });
   const labelled = await hasFilter(exe, 'drawtext');
   const tmp = mkdtempSync(join(tmpdir(), 'k4sync-preview-'));
+  const forgetTmp = onInterrupt(() => rmSync(tmp, { recursive: true, force: true }));
+  // ffmpeg writes under a temporary name beside the destination; the video appears only when it is complete.
+  const video = pendingFile(target);
   try {
     // Each sensor's frames, in rig-frame order, with the marked black tile where one is missing.
     const total = shown.length * (rows.last - rows.first + 1);
@@ -110,7 +113,7 @@ export async function renderPreview(take: string | LoadedTake, out: string, opts
     const graph = mosaicGraph(shown.map((s) => ({ label: `${labelText(s.col.serial)} (${s.role})`, ...fitInto(s.width, s.height, tileW, tileH) })), {
       tileW, tileH, fps, firstRigFrame: rows.first, timecode: tc0, labelled,
     });
-    cmd.filterComplex(graph, 'mosaic').toH264({ path: target, fps, crf: 23, preset: 'veryfast' });
+    cmd.filterComplex(graph, 'mosaic').toH264({ path: video.temp, fps, crf: 23, preset: 'veryfast' });
     const poll = setInterval(() => {
       const n = progressFrames(join(tmp, 'progress.txt'));
       if (n !== null) opts.onProgress?.('encode', Math.min(n, frames), frames);
@@ -121,16 +124,21 @@ export async function renderPreview(take: string | LoadedTake, out: string, opts
     } finally {
       clearInterval(poll);
     }
-    if (run.exitCode !== 0 || !existsSync(target) || statSync(target).size === 0) {
-      throw new PostError('K4S_PREVIEW_FAILED', `ffmpeg could not render the preview (ffmpeg: ${lastFfmpegLine(run.stderr)}).`);
+    if (run.exitCode !== 0 || !existsSync(video.temp) || statSync(video.temp).size === 0) {
+      throw new PostError('K4S_PREVIEW_FAILED', `ffmpeg could not render the preview (ffmpeg: ${lastFfmpegLine(run.stderr).replaceAll(video.temp, out)}).`);
     }
+    video.commit();
     opts.onProgress?.('encode', frames, frames);
     return {
       out: target, frames, fps, durationS: frames / fps, rigFrames: rows,
       sensors: shown.map((s) => s.col.serial), dropped, skipped, labelled,
     };
+  } catch (e) {
+    video.discard();
+    throw e;
   } finally {
     rmSync(tmp, { recursive: true, force: true });
+    forgetTmp();
   }
 }
 
@@ -181,12 +189,12 @@ function writeStream(t: LoadedTake, col: SensorColumns, track: number, rows: Row
       const b = Number.isNaN(i) ? undefined : blocks[i];
       if (!b) {
         missing++;
-        writeAll(dst, placeholder);
+        writeAll(dst, placeholder, path);
       } else {
         for (let at = 0; at < b.size;) {
           const n = readSync(src, buf, 0, Math.min(buf.length, b.size - at), b.offset + at);
           if (n <= 0) throw new PostError('K4S_PREVIEW_FAILED', `${sensor.file} ends inside a colour frame.`);
-          writeAll(dst, buf.subarray(0, n));
+          writeAll(dst, buf.subarray(0, n), path);
           at += n;
         }
       }
@@ -199,8 +207,13 @@ function writeStream(t: LoadedTake, col: SensorColumns, track: number, rows: Row
   return missing;
 }
 
-function writeAll(fd: number, bytes: Uint8Array): void {
-  for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at, bytes.length - at);
+/** Writes all of `bytes` to the file open as `fd`; a failure (a full disk) names `path`. */
+function writeAll(fd: number, bytes: Uint8Array, path: string): void {
+  try {
+    for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at, bytes.length - at);
+  } catch (e) {
+    throw fromSystemError(e, path, 'write');
+  }
 }
 
 interface Tile {

@@ -1,10 +1,9 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
 import {
-  AuditInputError, auditTake, DEFAULT_THRESHOLDS, failedInput, resolveTakes, sensorInput,
+  auditTake, DEFAULT_THRESHOLDS, failedInput, judgeTake, sensorInput,
   type SensorAudit, type SensorInput, type TakeAudit, type Thresholds,
 } from '../audit/index.js';
 import { isRecordingError, readRecording, type Recording } from '../recording/index.js';
+import { resolveTakes } from '../take/index.js';
 import { VERSION } from '../version.js';
 import { PostError } from './errors.js';
 
@@ -45,18 +44,11 @@ export interface LoadTakeOptions {
  * recordings themselves, not only the audit's numbers) and audits it exactly as `k4sync audit` does.
  */
 export function loadTake(path: string, opts: LoadTakeOptions = {}): LoadedTake {
-  let takes;
-  try {
-    takes = resolveTakes([path]);
-  } catch (e) {
-    if (e instanceof AuditInputError) throw new PostError('K4S_NO_TAKE', e.message);
-    throw e;
-  }
+  const takes = resolveTakes([path]);
   if (takes.length !== 1) {
     throw new PostError('K4S_NO_TAKE', `${path} holds ${takes.length} takes (${takes.map((t) => t.name).join(', ')}); give one take folder.`);
   }
   const take = takes[0]!;
-  const dir = statSync(path).isDirectory() ? resolve(path) : dirname(resolve(take.files[0]!));
   const recordings = new Map<string, Recording>();
   const inputs = take.files.map((file) => {
     try {
@@ -69,29 +61,23 @@ export function loadTake(path: string, opts: LoadTakeOptions = {}): LoadedTake {
       throw e;
     }
   });
-  const audit = auditTake(inputs, {
+  // Duplicate serials and files of different takes are refused here exactly as the audit refuses them.
+  const judged = judgeTake(take, inputs);
+  const audit = auditTake(judged.inputs, {
     take: take.name,
+    stateChecks: judged.checks,
     thresholds: opts.thresholds ?? DEFAULT_THRESHOLDS,
     version: VERSION,
     ...(opts.reference ? { reference: opts.reference } : {}),
   });
-  const sensors = inputs.map((input, i): TakeSensor => ({
+  const sensors = judged.inputs.map((input, i): TakeSensor => ({
     serial: input.serial,
     file: input.file,
     recording: recordings.get(input.file) ?? null,
     input,
     audit: audit.sensors[i]!,
   }));
-  return { dir, name: take.name, sensors, audit, ...readManifestLoosely(join(dir, 'take.json')) };
-}
-
-function readManifestLoosely(path: string): { manifest: Record<string, unknown> | null; manifestProblem: string | null } {
-  if (!existsSync(path)) return { manifest: null, manifestProblem: null };
-  try {
-    const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
-    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) return { manifest: parsed as Record<string, unknown>, manifestProblem: null };
-    return { manifest: null, manifestProblem: `${path} is not a JSON object` };
-  } catch (e) {
-    return { manifest: null, manifestProblem: `${path} is not readable JSON (${(e as Error).message})` };
-  }
+  // trim carries take.json over as found, valid or not; only one that is not a JSON object is replaced.
+  const { raw, problem } = judged.takeJson;
+  return { dir: take.dir, name: take.name, sensors, audit, manifest: raw, manifestProblem: raw === null ? problem : null };
 }

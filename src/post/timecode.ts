@@ -1,6 +1,7 @@
 import { analyzeCadence } from '../audit/cadence.js';
 import { loadTimecode } from '../audit/timecode-input.js';
 import { placeOnTimecode } from '../audit/timecode-line.js';
+import { TakeManifestSchema } from '../take/index.js';
 import { framesToTimecode } from '../timecode/smpte.js';
 import type { LoadedTake } from './take.js';
 
@@ -9,7 +10,7 @@ import type { LoadedTake } from './take.js';
  * frame index and the preview labels. Undefined when the take has no timecode line.
  */
 export async function timecodeOf(take: LoadedTake): Promise<((serial: string, deviceUs: number) => string | null) | undefined> {
-  const { line } = await loadTimecode(take.dir);
+  const { line } = await loadTimecode(take.dir, TakeManifestSchema.safeParse(take.manifest).data ?? null);
   if (!line) return undefined;
   const bySerial = new Map<string, Map<number, string>>();
   for (const s of take.sensors) {

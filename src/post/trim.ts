@@ -1,9 +1,11 @@
-import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { copyFileSync, existsSync, readdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve, sep } from 'node:path';
+import { errnoOf, fromSystemError, K4sError } from '../errors.js';
+import { checkOutputParent, nextFreeName, pendingFolder } from '../output/index.js';
 import { readRecording, type Recording } from '../recording/index.js';
 import { VERSION } from '../version.js';
 import { PostError } from './errors.js';
-import { buildFrameIndex, rigFrameUs, rowTimecode, type FrameIndex, type FrameIndexOptions, type SensorColumns } from './frame-index.js';
+import { buildFrameIndex, rigFrameUs, rowTimecode, type FrameIndexOptions, type SensorColumns } from './frame-index.js';
 import { trimFile, type KeepSpan, type TrimPlan } from './mkv-trim.js';
 import { loadTake, type LoadedTake } from './take.js';
 import { parseWindow, selectRows, windowText, type RowRange, type WindowSpec } from './window.js';
@@ -71,15 +73,15 @@ export interface TrimOptions {
 /**
  * Writes each sensor's MKV cut to the window (the common window by default) into `outDir`, with a take.json that
  * records the trim. Sensors outside the common window (not aligned with the reference) are not written: the notes
- * and take.json say which and why.
+ * and take.json say which and why. The trimmed take is made in a temporary folder beside `outDir` and renamed into
+ * place when complete: a crash, Ctrl-C or a full disk never leaves a folder that looks like a take.
  */
 export async function trimTake(takeDir: string | LoadedTake, outDir: string, window: string | WindowSpec = 'common', opts: TrimOptions = {}): Promise<TrimResult> {
   const spec = parseWindow(window);
   const take = typeof takeDir === 'string' ? loadTake(takeDir, opts.reference ? { reference: opts.reference } : {}) : takeDir;
   const index = buildFrameIndex(take, opts.index);
   const rows = selectRows(index, spec);
-  const out = resolve(outDir);
-  checkOutput(take, index, out);
+  const out = checkOutput(take, outDir);
 
   const notes: string[] = [];
   const excluded = index.excluded.map((e) => ({ ...e, file: basename(e.file) }));
@@ -99,71 +101,96 @@ export async function trimTake(takeDir: string | LoadedTake, outDir: string, win
     notes.push(`${j.col.serial} was not trimmed: it has no frame in the window.`);
   }
 
-  mkdirSync(out, { recursive: true });
-  const total = jobs.reduce((n, j) => n + (j.plan ? statSync(j.col.file).size : 0), 0);
-  let before = 0;
-  const sensors: TrimmedSensor[] = [];
-  for (const j of jobs) {
-    if (!j.plan) continue;
-    const target = join(out, basename(j.col.file));
-    const result = await trimFile(j.col.file, target, j.rec, j.plan, (n) => opts.onProgress?.(before + n, total));
-    before += statSync(j.col.file).size;
-    opts.onProgress?.(before, total);
-    const frames: Record<string, number> = {};
-    for (const t of j.rec.tracks) frames[t.name || `track${t.number}`] = result.kept.get(t.number) ?? 0;
-    sensors.push({
-      serial: j.col.serial,
-      file: basename(target),
-      sourceFile: j.col.file,
-      frames,
-      missing: countMissing(j.col, rows),
-      startOffsetNs: result.startOffsetNs.toString(),
-      ...deviceSpan(j.col, rows),
-      bytes: result.bytes,
-    });
-    verify(target, j.col, rows);
-  }
+  const pending = pendingFolder(out);
+  const dir = pending.temp;
+  try {
+    const total = jobs.reduce((n, j) => n + (j.plan ? statSync(j.col.file).size : 0), 0);
+    let before = 0;
+    const sensors: TrimmedSensor[] = [];
+    for (const j of jobs) {
+      if (!j.plan) continue;
+      const target = join(dir, basename(j.col.file));
+      const result = await trimFile(j.col.file, target, j.rec, j.plan, (n) => opts.onProgress?.(before + n, total));
+      before += statSync(j.col.file).size;
+      opts.onProgress?.(before, total);
+      const frames: Record<string, number> = {};
+      for (const t of j.rec.tracks) frames[t.name || `track${t.number}`] = result.kept.get(t.number) ?? 0;
+      sensors.push({
+        serial: j.col.serial,
+        file: basename(target),
+        sourceFile: j.col.file,
+        frames,
+        missing: countMissing(j.col, rows),
+        startOffsetNs: result.startOffsetNs.toString(),
+        ...deviceSpan(j.col, rows),
+        bytes: result.bytes,
+      });
+      verify(target, j.col, rows);
+    }
 
-  const record: TrimRecord = {
-    schema: TRIM_SCHEMA,
-    tool: { name: 'k4sync', version: VERSION },
-    trimmedAt: new Date().toISOString(),
-    source: { take: take.name, dir: take.dir },
-    window: {
-      spec: windowText(spec),
-      reference: index.reference,
-      fps: index.fps,
-      rigFrames: rows,
-      frames: rows.last - rows.first + 1,
-      startUs: rigFrameUs(index, rows.first),
-      endUs: rigFrameUs(index, rows.last),
-      timecodeIn: rowTimecode(index, rows.first),
-      timecodeOut: rowTimecode(index, rows.last),
-    },
-    sensors,
-    excluded,
-  };
-  if (take.manifestProblem) notes.push(`${take.manifestProblem}: the trimmed take gets a take.json with the trim record only.`);
-  const manifest: Record<string, unknown> = take.manifest ? { ...take.manifest } : {};
-  if (manifest['trim'] !== undefined) record.previous = manifest['trim'];
-  manifest['trim'] = record;
-  copyLtc(take, out, manifest, notes);
-  const takeJson = join(out, 'take.json');
-  writeFileSync(`${takeJson}.partial`, `${JSON.stringify(manifest, null, 2)}\n`);
-  renameSync(`${takeJson}.partial`, takeJson);
-  return { outDir: out, record, takeJson, notes };
+    const record: TrimRecord = {
+      schema: TRIM_SCHEMA,
+      tool: { name: 'k4sync', version: VERSION },
+      trimmedAt: new Date().toISOString(),
+      source: { take: take.name, dir: take.dir },
+      window: {
+        spec: windowText(spec),
+        reference: index.reference,
+        fps: index.fps,
+        rigFrames: rows,
+        frames: rows.last - rows.first + 1,
+        startUs: rigFrameUs(index, rows.first),
+        endUs: rigFrameUs(index, rows.last),
+        timecodeIn: rowTimecode(index, rows.first),
+        timecodeOut: rowTimecode(index, rows.last),
+      },
+      sensors,
+      excluded,
+    };
+    if (take.manifestProblem) notes.push(`${take.manifestProblem}: the trimmed take gets a take.json with the trim record only.`);
+    const manifest: Record<string, unknown> = take.manifest ? { ...take.manifest } : {};
+    if (manifest['trim'] !== undefined) record.previous = manifest['trim'];
+    manifest['trim'] = record;
+    copyLtc(take, dir, manifest, notes);
+    // The folder is renamed into place as a whole: take.json needs no temporary name of its own.
+    writeFileSync(join(dir, 'take.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    pending.commit();
+    return { outDir: out, record, takeJson: join(out, 'take.json'), notes };
+  } catch (e) {
+    pending.discard();
+    // A write that failed (a full disk) names a file of the temporary folder, or no file at all (a write to an open
+    // descriptor): to the user it is the --out folder that could not be written.
+    const path = (e as NodeJS.ErrnoException).path;
+    throw errnoOf(e) && (path === undefined || path.startsWith(dir)) ? fromSystemError(e, outDir, 'write') : e;
+  }
 }
 
-/** Never overwrite a take: not the source, not a folder that already has its files. */
-function checkOutput(take: LoadedTake, index: FrameIndex, out: string): void {
-  if (out === take.dir) throw new PostError('K4S_OUT_EXISTS', `--out ${out} is the take itself; give a new folder for the trimmed take.`);
-  if (!existsSync(out)) return;
-  if (!statSync(out).isDirectory()) throw new PostError('K4S_OUT_EXISTS', `--out ${out} is a file; give a folder for the trimmed take.`);
-  const present = new Set(readdirSync(out));
-  const clash = [...index.sensors.map((s) => basename(s.file)), 'take.json'].filter((f) => present.has(f));
-  if (clash.length > 0) {
-    throw new PostError('K4S_OUT_EXISTS', `${out} already holds ${clash.join(', ')}; remove them or choose another --out (trim never overwrites).`);
+/**
+ * The trimmed take goes into a new folder (or an empty one), never into the source take or a folder that holds
+ * anything. Returns the absolute output path.
+ */
+function checkOutput(take: LoadedTake, outDir: string): string {
+  const out = resolve(outDir);
+  // Compared through symbolic links too: `--out link-to-take/cut` is inside the take.
+  const real = (p: string) => (existsSync(p) ? realpathSync(p) : p);
+  const source = real(take.dir);
+  const target = join(real(dirname(out)), basename(out));
+  if (target === source || target.startsWith(source + sep)) {
+    throw new K4sError('K4S_OUTPUT_IS_INPUT', `--out ${outDir} is ${target === source ? 'the take being trimmed' : 'inside the take being trimmed'}; trim never writes into its source.`, `Write the trimmed take beside it, e.g. --out ${freeName(`${take.dir}-trimmed`)}.`);
   }
+  if (existsSync(out)) {
+    if (!statSync(out).isDirectory()) throw new PostError('K4S_OUT_EXISTS', `--out ${outDir} is a file; trim writes a new folder.`, `Give a folder name that does not exist yet, e.g. --out ${freeName(`${outDir}-trimmed`)}.`);
+    if (readdirSync(out).length > 0) {
+      throw new PostError('K4S_OUT_EXISTS', `--out ${outDir} already holds files; trim writes a new folder and never writes into one that has anything in it.`, `Give a folder name that does not exist yet, e.g. --out ${freeName(`${outDir}-trimmed`)}.`);
+    }
+  }
+  checkOutputParent(outDir, '--out');
+  return out;
+}
+
+/** `path` itself when it is free, else the next free name of its series. */
+function freeName(path: string): string {
+  return existsSync(path) ? nextFreeName(path) : path;
 }
 
 function span(values: Float64Array, rows: RowRange): KeepSpan | null {
@@ -214,14 +241,14 @@ function verify(file: string, col: SensorColumns, rows: RowRange): void {
   try {
     rec = readRecording(file, { imuSamples: false });
   } catch (e) {
-    throw new PostError('K4S_TRIM_FAILED', `The trimmed ${file} cannot be read back (${(e as Error).message}); it was kept for inspection.`);
+    throw new PostError('K4S_TRIM_FAILED', `The trimmed ${basename(file)} cannot be read back (${(e as Error).message}); nothing was written.`);
   }
   const want = Array.from(selectValues(col.track === 'COLOR' ? col.colorUs : col.depthUs, rows));
   const got = Array.from((col.track === 'COLOR' ? rec.color : rec.depth) ?? []);
   const same = want.length === got.length && want.every((v, i) => v === got[i]);
   if (!same || !rec.finalized || rec.warnings.length > 0) {
     const why = !same ? `it holds ${got.length} ${col.track.toLowerCase()} frames where ${want.length} were planned` : rec.warnings.map((w) => w.message).join(' ') || 'it is not finalized';
-    throw new PostError('K4S_TRIM_FAILED', `The trimmed ${file} does not check out: ${why}. This is a bug in k4sync; the file was kept for inspection.`);
+    throw new PostError('K4S_TRIM_FAILED', `The trimmed ${basename(file)} does not check out: ${why}. This is a bug in k4sync; nothing was written.`);
   }
 }
 
@@ -234,12 +261,10 @@ function copyLtc(take: LoadedTake, out: string, manifest: Record<string, unknown
   const ltc = manifest['ltc'];
   if (!ltc || typeof ltc !== 'object' || !('file' in ltc) || typeof ltc.file !== 'string') return;
   const from = join(take.dir, ltc.file);
-  const to = join(out, basename(ltc.file));
   if (!existsSync(from)) {
     notes.push(`take.json names ${ltc.file}, which is not in ${take.dir}: it was not copied.`);
     return;
   }
-  if (existsSync(to)) return;
-  copyFileSync(from, to);
+  copyFileSync(from, join(out, basename(ltc.file)));
   if (basename(ltc.file) !== ltc.file) manifest['ltc'] = { ...ltc, file: basename(ltc.file) };
 }

@@ -2,4 +2,4 @@
 export { renderTerminal, type TerminalOptions } from './terminal.js';
 export { renderTakeReport } from './html/take.js';
 export { renderDayIndex, type TakeLink } from './html/day.js';
-export { writeReports, asAuditReport } from './html/write.js';
+export { writeReports, asAuditReport, isOwnReport, type ReportGuard } from './html/write.js';

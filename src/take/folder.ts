@@ -11,12 +11,20 @@ export const RIG = 'rig.json';
 /** What a writer that stopped half-way leaves (trim's files in progress, other tools' temporary files). */
 export const PARTIAL_SUFFIX = '.partial';
 
-export const isRecordingName = (name: string): boolean => /\.mkv$/i.test(name);
+/**
+ * What a writer that stopped half-way leaves: a `.partial` file or folder (trim's files in progress), or the
+ * temporary name k4sync's own outputs are written under before they are renamed into place (src/output/atomic.ts:
+ * `.<name>.k4sync-<pid>-<n>.tmp.<ext>`), which keeps the extension and so can end in `.mkv`.
+ */
+export const isPartialName = (name: string): boolean => name.endsWith(PARTIAL_SUFFIX) || /^\..*\.k4sync-\d+-\d+\.tmp(\.[^.]*)?$/.test(name);
+
+/** A finished recording's name: an `.mkv` that is not a writer's temporary file. */
+export const isRecordingName = (name: string): boolean => /\.mkv$/i.test(name) && !isPartialName(name);
 
 /** A file that belongs to a take: a recording, its manifest, its timecode audio, a simulation's truth and rig. */
 export function isTakeMember(path: string): boolean {
   const name = basename(path);
-  return isRecordingName(name) || name.endsWith(PARTIAL_SUFFIX) || [TAKE_MANIFEST, LTC_AUDIO, TRUTH, RIG].includes(name.toLowerCase());
+  return isRecordingName(name) || isPartialName(name) || [TAKE_MANIFEST, LTC_AUDIO, TRUTH, RIG].includes(name.toLowerCase());
 }
 
 /** A folder holding recordings or a take manifest. Unreadable folders are not take folders. */

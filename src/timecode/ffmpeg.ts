@@ -3,6 +3,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { AudioError } from './bwf.js';
+import { onInterrupt } from '../output/index.js';
 
 /**
  * ffmpeg for every audio container that is not a WAV (MOV, MP4, MKV, MXF, ...): finding the executable, a
@@ -219,7 +220,10 @@ export interface FfmpegResult {
 
 const STDERR_KEEP = 256 * 1024;
 
-/** Runs ffmpeg with `args` (no shell). Rejects with K4S_NO_FFMPEG only when the executable cannot be started. */
+/**
+ * Runs ffmpeg with `args` (no shell). Rejects with K4S_NO_FFMPEG only when the executable cannot be started. While it
+ * runs, Ctrl-C kills it before the command exits: no ffmpeg is left writing a file that is being removed.
+ */
 export function runFfmpeg(exe: string, args: readonly string[], opts: { stdout?: boolean } = {}): Promise<FfmpegResult> {
   return new Promise((resolvePromise, reject) => {
     let child;
@@ -229,6 +233,8 @@ export function runFfmpeg(exe: string, args: readonly string[], opts: { stdout?:
       reject(new AudioError('K4S_NO_FFMPEG', `Could not start ffmpeg at ${exe} (${String(e)}): ${INSTALL_HINT}.`, null));
       return;
     }
+    const running = child;
+    const unregister = onInterrupt(() => running.kill('SIGKILL'));
     const out: Buffer[] = [];
     let err = '';
     child.stdout?.on('data', (d: Buffer) => out.push(d));
@@ -238,9 +244,11 @@ export function runFfmpeg(exe: string, args: readonly string[], opts: { stdout?:
       if (err.length > 2 * STDERR_KEEP) err = err.slice(-STDERR_KEEP);
     });
     child.on('error', (e: NodeJS.ErrnoException) => {
+      unregister();
       reject(new AudioError('K4S_NO_FFMPEG', `Could not start ffmpeg at ${exe} (${e.code ?? e.message}): ${INSTALL_HINT}.`, null));
     });
     child.on('close', (code) => {
+      unregister();
       resolvePromise({ exitCode: code, stdout: Buffer.concat(out), stderr: err.slice(-STDERR_KEEP) });
     });
   });

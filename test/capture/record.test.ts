@@ -7,8 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { K4sError } from '../../src/errors.js';
 import { recordTake, type RecordOptions } from '../../src/capture/record.js';
 import { loadRig, parseRig } from '../../src/capture/simulated-rig.js';
-import { readManifest } from '../../src/capture/take-manifest.js';
-import { readRecording } from '../../src/recording/index.js';
+import { readManifest } from '../../src/take/index.js';
+import { isRecordingError, readRecording } from '../../src/recording/index.js';
 import { auditDir } from '../audit/helpers.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -40,6 +40,19 @@ const star = { imu: false, sensors: [{ serial: 'M1', role: 'master', syncIn: nul
 const generator = { imu: false, sync: { source: 'generator', rateHz: 30 }, sensors: [sub('G1', 'generator', 9), sub('G2', 'G1', -14), sub('G3', 'G2', 5)] };
 
 describe('k4sync record on the simulated rig', () => {
+  it('a sensor that never delivers a frame: the take is a fault, and its empty file is never called finalized', async () => {
+    // S3 is unplugged before its first frame.
+    const r = await recordTake(options({ imu: false, sensors: [{ serial: 'M1', role: 'master', syncIn: null, crystalPpm: 3 }, sub('S2', 'M1', -11), { ...sub('S3', 'S2', 17), disconnectAtFrame: 0 }] }));
+    expect(r.outcome).toBe('fault');
+    expect(r.message).toMatch(/^S3: /);
+    expect(r.message).toMatch(/S3\.mkv received no frame before the stop and could not be finalized/);
+    expect(r.message).not.toMatch(/Every file was finalized/);
+    expect(readRecording(join(r.dir, 'S3.mkv')).finalized).toBe(false);
+    const manifest = readManifest(join(r.dir, 'take.json'));
+    expect(manifest.incidents!.some((i) => /S3\.mkv received no frame/.test(i.what))).toBe(true);
+    expect(manifest.stopReason).toMatch(/^fault: /);
+  });
+
   for (const [name, rig] of [['daisy chain', daisy], ['star', star], ['generator', generator]] as const) {
     it(`a ${name} rig records and audits PASS, every subordinate locked`, async () => {
       const r = await recordTake(options(rig));
@@ -119,15 +132,40 @@ describe('k4sync record on the simulated rig', () => {
   it('Ctrl-C finalizes every file and exits 1 (a second Ctrl-C does not cut it short)', async () => {
     const out = join(tmp, 'interrupted');
     const rigFile = join(ROOT, 'samples/daisy-chain/rig.json');
-    const child = spawn(process.execPath, [CLI, 'record', '--simulate', rigFile, '--frames', '10000000', '--out', out, '--yes'], { stdio: 'pipe' });
-    await new Promise((r) => setTimeout(r, 1500));
+    const serials = loadRig(rigFile).sensors.map((s) => s.serial);
+    const child = spawn(process.execPath, [CLI, 'record', '--simulate', rigFile, '--frames', '10000000', '--out', out, '--yes'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // Listened for from the spawn on: a recorder that ends early (a fault before the first frame) fails the test at
+    // once instead of leaving it waiting for a signal that never comes.
+    let running = true;
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => ((running = false), r(code))));
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const ended = (what: string) => new Error(`the recorder exited before ${what}:\n${stderr}`);
+    // Ready: every sensor's file, read back as the unfinalized recording it is, already holds more than 10 colour
+    // frames. The files are polled (nothing announces a flush); no fixed delay decides anything.
+    const colorFrames = (serial: string) => {
+      try {
+        return readRecording(join(out, `${serial}.mkv`)).color?.length ?? 0;
+      } catch (e) {
+        if (isRecordingError(e) || (e as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+        throw e;
+      }
+    };
+    while (!serials.every((s) => colorFrames(s) > 10)) {
+      if (!running) throw ended('its files held 10 frames');
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    // The second Ctrl-C only once the first is acknowledged: the recorder is finalizing, and must go on doing so.
+    const acknowledged = new Promise<void>((resolve, reject) => {
+      child.stderr.on('data', () => stderr.includes('Stopping: finalizing every file') && resolve());
+      child.on('exit', () => reject(ended('it acknowledged Ctrl-C')));
+    });
     child.kill('SIGINT');
-    await new Promise((r) => setTimeout(r, 50));
+    await acknowledged;
     child.kill('SIGINT');
-    const code = await new Promise((r) => child.on('exit', r));
-    expect(code).toBe(1);
-    for (const s of loadRig(rigFile).sensors) {
-      const rec = readRecording(join(out, `${s.serial}.mkv`));
+    expect(await exited, stderr).toBe(1);
+    for (const serial of serials) {
+      const rec = readRecording(join(out, `${serial}.mkv`));
       expect(rec.finalized).toBe(true);
       expect(rec.color!.length).toBeGreaterThan(10);
     }
