@@ -1,6 +1,6 @@
 import { ERROR_CODES } from '../errors.js';
 import {
-  loadTakeJson, refusal, takeState, type RecordingFacts, type TakeFiles, type TakeJsonRead, type TakeProblemKind, type TakeState,
+  emptyTakeError, loadTakeJson, refusal, takeState, type RecordingFacts, type TakeFiles, type TakeJsonRead, type TakeProblemKind, type TakeState,
 } from '../take/index.js';
 import type { SensorInput } from './input.js';
 import type { Check, CheckStatus } from './types.js';
@@ -32,8 +32,13 @@ function factsOf(input: SensorInput): RecordingFacts {
 export function judgeTake(take: TakeFiles, inputs: SensorInput[]): JudgedTake {
   const takeJson = loadTakeJson(take.manifestPath);
   const state = takeState(take, takeJson, inputs.map(factsOf));
-  const refused = refusal(take, state);
-  if (refused) throw refused;
+  const refused = take.files.length === 0 ? emptyTakeError(take) : refusal(take, state);
+  if (refused && !take.inDay) throw refused;
+  if (refused) {
+    // One take of a shoot day that cannot be judged fails on its own; the rest of the day is still audited.
+    const check: Check = { id: 'take-state', status: 'FAIL', sensor: null, value: refused.code, threshold: null, message: refused.message, remedy: refused.remedy || null };
+    return { inputs: [], state, checks: [check], takeJson };
+  }
   return { inputs: inputs.filter((i) => state.sensors.includes(i.file)), state, checks: stateChecks(state, take.manifestPath !== null), takeJson };
 }
 

@@ -1,7 +1,8 @@
+import { closeSync, openSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { audit, loadConfig, mergeThresholds, type AuditReport, type ThresholdOverrides } from '../audit/index.js';
 import { renderTerminal } from '../report/terminal.js';
-import { K4sError } from '../errors.js';
+import { fromSystemError, K4sError } from '../errors.js';
 import { checkOutputFile, fileStart, writeFileAtomic } from '../output/index.js';
 import { progressBar } from './progress.js';
 
@@ -27,10 +28,23 @@ export function isAuditJson(path: string): boolean {
   return /"schema":\s*"k4sync\.audit\/1"/.test(fileStart(path));
 }
 
+function readableFile(path: string, flag: string): void {
+  let st;
+  try {
+    st = statSync(path);
+    if (!st.isDirectory()) closeSync(openSync(path, 'r'));
+  } catch (e) {
+    throw fromSystemError(e, path, `read the ${flag} file`);
+  }
+  if (st.isDirectory()) throw new K4sError('K4S_IS_FOLDER', `${flag} ${path} is a folder; it takes audio files.`, `Give the files, e.g. ${flag} ${path.replace(/[\\/]+$/, '')}/*.wav.`);
+}
+
 /** `k4sync audit`: exit 0 for PASS and WARN (1 for WARN with --strict), 1 for FAIL, 2 for bad input. */
 export async function runAudit(paths: string[], flags: AuditFlags): Promise<number> {
   // Every output is checked before the work starts: a long shoot-day audit must not end in "cannot write there".
   const inputs = [...paths, ...(flags.audio ?? []), ...(flags.config ? [flags.config] : [])];
+  // A mistyped sound file is the user's to fix now, not a warning found in the result after the whole audit.
+  for (const file of flags.audio ?? []) readableFile(file, '--audio');
   if (flags.out) checkOutputFile(flags.out, { flag: '--out', inputs, ownOutput: isAuditJson });
   const htmlGuard = { flag: '--html', inputs };
   // The HTML renderer pulls in vega-lite: loaded only when a report is asked for.

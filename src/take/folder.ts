@@ -18,8 +18,14 @@ export const PARTIAL_SUFFIX = '.partial';
  */
 export const isPartialName = (name: string): boolean => name.endsWith(PARTIAL_SUFFIX) || /^\..*\.k4sync-\d+-\d+\.tmp(\.[^.]*)?$/.test(name);
 
-/** A finished recording's name: an `.mkv` that is not a writer's temporary file. */
-export const isRecordingName = (name: string): boolean => /\.mkv$/i.test(name) && !isPartialName(name);
+/**
+ * macOS writes `._<name>` beside every file it copies to an exFAT or FAT drive (AppleDouble metadata, a few KB, no
+ * video): never a recording, whatever it ends with.
+ */
+const isAppleDouble = (name: string): boolean => name.startsWith('._');
+
+/** A finished recording's name: an `.mkv` that is not a writer's temporary file or macOS metadata. */
+export const isRecordingName = (name: string): boolean => /\.mkv$/i.test(name) && !isPartialName(name) && !isAppleDouble(name);
 
 /** A file that belongs to a take: a recording, its manifest, its timecode audio, a simulation's truth and rig. */
 export function isTakeMember(path: string): boolean {

@@ -8,7 +8,7 @@ export {
   type TakeJson, type TakeJsonRead, type TakeManifest, type TrimNote,
 } from './manifest.js';
 export { ltcPath } from './ltc.js';
-export { resolveTakes, type TakeFiles } from './resolve.js';
+export { emptyTakeError, resolveTakes, type TakeFiles } from './resolve.js';
 export {
   refusal, START_UP_SLACK_MS, takeState,
   type RecordingFacts, type TakeProblem, type TakeProblemKind, type TakeState, type TakeStateName,

@@ -12,6 +12,11 @@ export interface TakeFiles {
   files: string[];
   /** The recordings were named one by one: the folder may hold recordings that were not given. */
   loose: boolean;
+  /**
+   * Found inside a shoot-day folder: one take that cannot be judged must not stop the audit of the day, so it is
+   * reported as a failed take instead of refused.
+   */
+  inDay: boolean;
   /** Every finished recording in the folder (names), given or not: what take.json's sensor list is checked against. */
   folderRecordings: string[];
   /** The folder's take.json, when it has one. */
@@ -39,7 +44,7 @@ function stat(path: string): Stats {
 }
 
 /** What a folder holds of a take; `given` are the recordings to read (default: all of the folder's). */
-function inFolder(dir: string, entries: Dirent[], given?: string[]): TakeFiles {
+function inFolder(dir: string, entries: Dirent[], given?: string[], inDay = false): TakeFiles {
   const abs = resolve(dir);
   const names = entries.map((e) => e.name).sort();
   const recordings = entries.filter((e) => !e.isDirectory() && isRecordingName(e.name)).map((e) => e.name).sort();
@@ -51,6 +56,7 @@ function inFolder(dir: string, entries: Dirent[], given?: string[]): TakeFiles {
     dir: abs,
     files: given ?? recordings.map((n) => join(dir, n)),
     loose: given !== undefined,
+    inDay,
     folderRecordings: recordings,
     manifestPath: names.includes(TAKE_MANIFEST) ? join(dir, TAKE_MANIFEST) : null,
     partials,
@@ -58,9 +64,9 @@ function inFolder(dir: string, entries: Dirent[], given?: string[]): TakeFiles {
 }
 
 /** A folder with take.json or partial files but no finished recording is a take whose recordings are gone. */
-function refuseEmptyTake(t: TakeFiles, shown: string): never {
+export function emptyTakeError(t: TakeFiles): K4sError {
   const held = [...(t.manifestPath ? [TAKE_MANIFEST] : []), ...t.partials.map((p) => basename(p))].join(', ');
-  throw new K4sError('K4S_NO_TAKE', `${shown} holds ${held} but no finished recording: ${t.partials.length > 0 ? 'a writer stopped half-way there (an interrupted trim or copy)' : 'its MKVs are missing'}.`, NO_RECORDING_REMEDY);
+  return new K4sError('K4S_NO_TAKE', `${t.dir} holds ${held} but no finished recording: ${t.partials.length > 0 ? 'a writer stopped half-way there (an interrupted trim or copy)' : 'its MKVs are missing'}.`, NO_RECORDING_REMEDY);
 }
 
 const holdsTake = (t: TakeFiles) => t.manifestPath !== null || t.partials.length > 0;
@@ -70,14 +76,14 @@ function folderTakes(dir: string): TakeFiles[] {
   const entries = list(dir);
   const take = inFolder(dir, entries);
   if (take.files.length > 0) return [take];
-  if (holdsTake(take)) refuseEmptyTake(take, dir);
-  const day = entries
+  if (holdsTake(take)) throw emptyTakeError(take);
+  // A take folder of the day whose recordings are gone stays in the list: the audit fails it, naming what is left.
+  const takes = entries
     .filter((d) => d.isDirectory())
     .map((d) => join(dir, d.name))
     .sort()
-    .map((sub) => inFolder(sub, list(sub)));
-  for (const t of day) if (t.files.length === 0 && holdsTake(t)) refuseEmptyTake(t, join(dir, t.name));
-  const takes = day.filter((t) => t.files.length > 0);
+    .map((sub) => inFolder(sub, list(sub), undefined, true))
+    .filter((t) => t.files.length > 0 || holdsTake(t));
   if (takes.length === 0) throw new K4sError('K4S_NO_TAKE', `${dir} holds no .mkv files, and no folders of them.`, 'Point at a take folder, a shoot-day folder of take folders, or the MKVs of one take.');
   return takes;
 }

@@ -118,6 +118,25 @@ describe('files that cannot be audited as one take', () => {
     });
   });
 
+  it('in a shoot day, a take that cannot be judged FAILs on its own and the other takes are still audited', async () => {
+    const day = tempDir('day');
+    copySample('daisy-chain', day, 'take-01');
+    const dup = copySample('standalone-pair', day, 'take-02');
+    copyFileSync(join(dup, '000400000001.mkv'), join(dup, 'copy.mkv'));
+    mkdirSync(join(day, 'take-03'));
+    copyFileSync(join(SAMPLES, 'daisy-chain', 'take.json'), join(day, 'take-03', 'take.json'));
+    const { takes, verdict } = await audit({ paths: [day], thresholds: DEFAULT_THRESHOLDS });
+    expect(takes.map((t) => t.take)).toEqual(['take-01', 'take-02', 'take-03']);
+    expect(takes[0]!.sensors).toHaveLength(3);
+    expect(stateOf(takes[0]!)).toEqual([expect.objectContaining({ status: 'PASS', value: 'complete' })]);
+    for (const [t, code, says] of [[takes[1]!, 'K4S_MIXED_TAKE', /both recordings of sensor 000400000001/], [takes[2]!, 'K4S_NO_TAKE', /holds take\.json but no finished recording/]] as const) {
+      expect(t.verdict).toBe('FAIL');
+      expect(t.sensors).toEqual([]);
+      expect(stateOf(t)).toEqual([expect.objectContaining({ status: 'FAIL', value: code, message: expect.stringMatching(says) })]);
+    }
+    expect(verdict).toBe('FAIL');
+  });
+
   it('MKVs of one folder named one by one that were recorded at different times: refused', async () => {
     const dir = copySample('daisy-chain', tempDir('loose-dates'));
     shiftRecordedAt(join(dir, '000100000003.mkv'), 86_400);

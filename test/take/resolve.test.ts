@@ -16,11 +16,11 @@ function folder(root: string, name: string, files: string[]): string {
 
 describe('resolveTakes: what a path names', () => {
   const root = tempDir('resolve');
-  const take = folder(root, 'take-0042', ['b.mkv', 'a.mkv', 'take.json', 'ltc.wav', 'c.mkv.partial', '.c.k4sync-12-3.tmp.mkv']);
+  const take = folder(root, 'take-0042', ['b.mkv', 'a.mkv', 'take.json', 'ltc.wav', 'c.mkv.partial', '.c.k4sync-12-3.tmp.mkv', '._a.mkv']);
 
-  it('a take folder: its recordings, take.json, and what writers left half-way', () => {
+  it('a take folder: its recordings (not macOS ._ metadata), take.json, and what writers left half-way', () => {
     expect(resolveTakes([take])).toEqual([{
-      name: 'take-0042', dir: take, files: [join(take, 'a.mkv'), join(take, 'b.mkv')], loose: false,
+      name: 'take-0042', dir: take, files: [join(take, 'a.mkv'), join(take, 'b.mkv')], loose: false, inDay: false,
       folderRecordings: ['a.mkv', 'b.mkv'], manifestPath: join(take, 'take.json'),
       partials: [join(take, '.c.k4sync-12-3.tmp.mkv'), join(take, 'c.mkv.partial')],
     }]);
@@ -52,12 +52,16 @@ describe('resolveTakes: what a path names', () => {
   it('a take folder with take.json or partial files but no finished recording is refused, saying what is there', () => {
     const gone = folder(root, 'gone', ['take.json']);
     expect(thrown(() => resolveTakes([gone]))).toMatchObject({ code: 'K4S_NO_TAKE', message: `${gone} holds take.json but no finished recording: its MKVs are missing.` });
+  });
+
+  it('in a shoot day, such a folder stays a take (the audit fails it) and does not stop the others', () => {
     const day = join(root, 'day-2');
     folder(day, 'take-1', ['a.mkv']);
     folder(day, 'take-2', ['a.mkv.partial']);
-    const e = thrown(() => resolveTakes([day]));
-    expect(e.code).toBe('K4S_NO_TAKE');
-    expect(e.message).toMatch(/take-2 holds a\.mkv\.partial but no finished recording: a writer stopped half-way there/);
+    folder(day, 'notes', ['readme.txt']);
+    const takes = resolveTakes([day]);
+    expect(takes.map((t) => [t.name, t.files.length, t.inDay])).toEqual([['take-1', 1, true], ['take-2', 0, true]]);
+    expect(takes[1]!.partials).toEqual([join(day, 'take-2', 'a.mkv.partial')]);
   });
 
   it('refuses what is not a take, with the path in the sentence', () => {

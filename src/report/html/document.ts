@@ -3,6 +3,9 @@ import { html, scriptBody, scriptJson, trusted, type Html } from './html.js';
 import { STYLES } from './styles.js';
 import { BOOTSTRAP, vegaRuntime } from './charts/runtime.js';
 
+/** Marks every page k4sync writes: the one kind of existing file a report may replace (write.ts). */
+export const GENERATOR_META = '<meta name="generator" content="k4sync">';
+
 /**
  * Content-Security-Policy: nothing may be fetched, framed or submitted; only the inline style and scripts run (vega compiles its expressions with Function, hence 'unsafe-eval'). A
  * browser that honours it blocks any request the page could make, even one a future vega feature would try.
@@ -29,7 +32,7 @@ export function renderDocument(parts: DocumentParts): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="${CSP}">
-<meta name="generator" content="k4sync">
+${trusted(GENERATOR_META)}
 <title>${parts.title}</title>
 <style>${trusted(STYLES)}</style>
 </head>

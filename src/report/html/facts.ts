@@ -53,6 +53,7 @@ const CHECK_NAMES: Record<string, string> = {
   'generator-rate': 'Generator rate',
   window: 'Common window',
   'host-clock': 'Host clock',
+  'take-state': 'Take state',
 };
 
 /** A person's name for a check id; unknown ids (added later within the schema) show as they are. */

@@ -2,6 +2,7 @@
 import { basename, dirname, extname, join } from 'node:path';
 import { checkOutputFile, fileStart, writeFileAtomic } from '../../output/index.js';
 import { AUDIT_SCHEMA, type AuditReport, type Status, type TakeAudit } from '../../audit/types.js';
+import { GENERATOR_META } from './document.js';
 import { renderTakeReport } from './take.js';
 import { renderDayIndex, type TakeLink } from './day.js';
 
@@ -21,7 +22,7 @@ export function safeFilePart(name: string): string {
 
 /** A report k4sync wrote earlier (document.ts marks every page): the one kind of existing page it may replace. */
 export function isOwnReport(path: string): boolean {
-  return fileStart(path).includes('<meta name="generator" content="k4sync">');
+  return fileStart(path).includes(GENERATOR_META);
 }
 
 /** How the command names the report path in its messages, and every file it reads (never to be replaced). */
