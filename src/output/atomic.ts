@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmdirSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, realpathSync, renameSync, rmdirSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { errnoOf, fromSystemError } from '../errors.js';
 import { onInterrupt } from './interrupt.js';
@@ -82,14 +82,46 @@ export function pendingFolder(path: string): PendingOutput {
   };
 }
 
+/**
+ * Where a file output really goes. A symbolic link is followed (the rename replaces the file it points to, not the
+ * link); a path that is not a regular file (/dev/stdout, a named pipe) is written directly: renaming over a device
+ * would replace the device itself.
+ */
+function destination(path: string): { target: string; direct: boolean } {
+  try {
+    const st = statSync(path);
+    return st.isFile() ? { target: realpathSync(path), direct: false } : { target: path, direct: true };
+  } catch (e) {
+    if (errnoOf(e) === 'ENOENT') return { target: path, direct: false };
+    throw fromSystemError(e, path, 'write');
+  }
+}
+
+function writeAll(fd: number, data: string | Uint8Array): void {
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
+}
+
 /** Writes a whole file safely: temporary name, flushed to disk, renamed into place. */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  const out = pendingFile(path);
+  const { target, direct } = destination(path);
+  if (direct) {
+    let fd: number | null = null;
+    try {
+      fd = openSync(target, 'w');
+      writeAll(fd, data);
+    } catch (e) {
+      throw fromSystemError(e, path, 'write');
+    } finally {
+      if (fd !== null) closeSync(fd);
+    }
+    return;
+  }
+  const out = pendingFile(target);
   let fd: number | null = null;
   try {
     fd = openSync(out.temp, 'wx');
-    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
+    writeAll(fd, data);
     // The rename must not reach the disk before the data it names.
     fsyncSync(fd);
     closeSync(fd);

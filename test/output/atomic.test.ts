@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -26,6 +26,23 @@ describe('writeFileAtomic', () => {
     writeFileAtomic(path, new Uint8Array([0x73, 0x65, 0x63, 0x6f, 0x6e, 0x64]));
     expect(readFileSync(path, 'utf8')).toBe('second');
     expect(readdirSync(dir)).toEqual(['audit.json']);
+  });
+
+  it('follows a symbolic link: the file it points to is replaced, the link stays a link', () => {
+    const dir = tmp();
+    const real = join(dir, 'real.json');
+    const link = join(dir, 'link.json');
+    writeFileSync(real, 'old');
+    symlinkSync(real, link);
+    writeFileAtomic(link, 'new');
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readFileSync(real, 'utf8')).toBe('new');
+    expect(readdirSync(dir).sort()).toEqual(['link.json', 'real.json']);
+  });
+
+  it('writes a device or a pipe directly: /dev/null stays the device it is', () => {
+    writeFileAtomic('/dev/null', 'discarded');
+    expect(statSync('/dev/null').isCharacterDevice()).toBe(true);
   });
 
   it('a failure is a K4sError naming the path; the earlier file is untouched and no temporary is left', () => {
