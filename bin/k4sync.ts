@@ -7,8 +7,8 @@ import { runDevices } from '../src/cli/devices-command.js';
 import { runLtc } from '../src/cli/ltc-command.js';
 import { runRecord } from '../src/cli/record-command.js';
 import { runReport } from '../src/cli/report-command.js';
-import { COLOR_MODES, DEPTH_MODES } from '../src/capture/simulated-rig.js';
-import { runIndex, runPreview, runTrim } from '../src/cli/post-commands.js';
+import { COLOR_MODES, DEPTH_MODES } from '../src/recording/modes.js';
+import { runIndex, runPreview, runRecover, runTrim } from '../src/cli/post-commands.js';
 import { VERSION } from '../src/version.js';
 import { errnoOf, errorLine, fromSystemError, isK4sError, K4sError } from '../src/errors.js';
 import { installInterruptHandler } from '../src/output/index.js';
@@ -111,13 +111,15 @@ program
     if (!(n > 0)) throw new InvalidArgumentError(`--duration must be a positive number of seconds, got "${v}"`);
     return n;
   })
-  .option('--fps <fps>', '30, 15 or 5', (v: string) => {
+  // No defaults here: a flag not given leaves the rig's setting (--simulate) or the default, resolved in record-command.
+  .option('--fps <fps>', '30, 15 or 5 (default 30, or the rig\'s with --simulate)', (v: string) => {
     const n = Number(v);
     if (n !== 30 && n !== 15 && n !== 5) throw new InvalidArgumentError(`--fps must be 30, 15 or 5, got "${v}"`);
     return n;
-  }, 30)
-  .option('--color <mode>', 'colour mode, e.g. MJPG_720P, MJPG_1080P, NV12_720P, or OFF', oneOf('--color', COLOR_MODES), 'MJPG_720P')
-  .option('--depth <mode>', 'NFOV_UNBINNED, NFOV_2X2BINNED, WFOV_2X2BINNED, WFOV_UNBINNED, PASSIVE_IR or OFF', oneOf('--depth', DEPTH_MODES), 'NFOV_UNBINNED')
+  })
+  .option('--color <mode>', 'colour mode, e.g. MJPG_720P (default), MJPG_1080P, NV12_720P, or OFF', oneOf('--color', COLOR_MODES))
+  .option('--depth <mode>', 'NFOV_UNBINNED (default), NFOV_2X2BINNED, WFOV_2X2BINNED, WFOV_UNBINNED, PASSIVE_IR or OFF', oneOf('--depth', DEPTH_MODES))
+  .option('--imu', 'record the IMU (the default, unless the rig says otherwise)')
   .option('--no-imu', 'do not record the IMU')
   .option('--exposure <us>', 'manual colour exposure in µs, set once on every sensor (auto exposure breaks sync)', positiveInt('--exposure'))
   .option('--generator', 'an external sync generator drives every sensor (all subordinates): generator off, arm, generator on')
@@ -132,13 +134,15 @@ program
   .option('--first-frame-timeout <seconds>', 'how long every sensor may take to deliver its first frame', positiveInt('--first-frame-timeout'), 30)
   .addHelpText('after', `
 Every file is finalized whatever happens: a fault, a full disk, Ctrl-C (press it twice and it still finalizes).
+Modes the SDK refuses are refused before any sensor is opened: 3072P and WFOV_UNBINNED at most 15 fps, NV12 and
+YUY2 only at 720P. With --simulate, the rig's fps, colour, depth and IMU apply unless a flag overrides them.
 Exit status: 0 complete, 1 fault or stopped, 2 pre-flight refused (the message says what to change).
 
 Examples:
   k4sync devices
   k4sync record --out take-0042 --frames 900 --exposure 8000
   k4sync record --simulate samples/generator-sync-lost/rig.json --generator --yes --frames 600 --out /tmp/take`)
-  .action(async (opts: { out: string; plan?: string; frames?: number; duration?: number; fps: 5 | 15 | 30; color: string; depth: string; imu: boolean; exposure?: number; generator?: boolean; ltcInput?: string; simulate?: string; payload: 'tiny' | 'realistic'; sdk?: string; yes?: boolean; firstFrameTimeout: number }) => {
+  .action(async (opts: { out: string; plan?: string; frames?: number; duration?: number; fps?: 5 | 15 | 30; color?: string; depth?: string; imu?: boolean; exposure?: number; generator?: boolean; ltcInput?: string; simulate?: string; payload: 'tiny' | 'realistic'; sdk?: string; yes?: boolean; firstFrameTimeout: number }) => {
     process.exitCode = await runRecord(opts);
   });
 
@@ -182,6 +186,23 @@ program
   .option('--reference <serial>', 'sensor whose clock defines rig frames (default: the master)')
   .action(async (take: string, opts: { out: string; window: string; reference?: string }) => {
     process.exitCode = await runTrim(take, opts);
+  });
+
+program
+  .command('recover')
+  .description('Rewrite every recording of a crashed take (recorder killed: no Segment size, stale or missing Cues, clusters past the last index, a cut-short last cluster) into finalized recordings Azure Kinect tools open, payloads copied byte for byte; take.json records what was wrong.')
+  .argument('<take-dir>', 'the crashed take')
+  .requiredOption('--out <dir>', 'folder for the recovered take (must not exist yet, or be empty)')
+  .addHelpText('after', `
+Every complete block is kept and read back to check it; a block cut short by the kill is dropped. Recordings that
+were finalized already are copied as they are. take.json keeps its stopReason (the audit still says the recorder
+did not finish) and gains a "recover" record.
+Exit status: 0 recovered, 1 writing failed, 2 bad input (not a take, --out exists, a file that cannot be recovered).
+
+Example:
+  k4sync recover take-0042 --out take-0042-recovered`)
+  .action(async (take: string, opts: { out: string }) => {
+    process.exitCode = await runRecover(take, opts);
   });
 
 program

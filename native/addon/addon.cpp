@@ -49,6 +49,8 @@ Napi::Value OpenLibrary(const Napi::CallbackInfo &info)
     std::string device = info[0].As<Napi::String>();
     std::string record = info.Length() > 1 && info[1].IsString() ? std::string(info[1].As<Napi::String>()) : std::string();
     K4aApi api;
+    // Before the library loads: the SDK logs to stdout unless told otherwise, and stdout belongs to k4sync.
+    k4sync::route_sdk_log({});
     std::string err = k4sync::load_k4a_api(device, record, api);
     if (!err.empty())
         return throw_error(env, err);
@@ -161,7 +163,7 @@ public:
                             InstanceMethod("startImu", &SessionWrap::StartImu), InstanceMethod("startThreads", &SessionWrap::StartThreads),
                             InstanceMethod("stop", &SessionWrap::Stop), InstanceMethod("finished", &SessionWrap::Finished),
                             InstanceMethod("stats", &SessionWrap::Stats), InstanceMethod("close", &SessionWrap::Close),
-                            InstanceMethod("watch", &SessionWrap::Watch)});
+                            InstanceMethod("watch", &SessionWrap::Watch), InstanceMethod("incidents", &SessionWrap::Incidents)});
     }
 
     explicit SessionWrap(const Napi::CallbackInfo &info) : Napi::ObjectWrap<SessionWrap>(info)
@@ -213,11 +215,49 @@ public:
             plans.push_back(std::move(p));
         }
         Napi::Object options = info[1].As<Napi::Object>();
-        int64_t max_frames = 0, flush_ms = 3000;
+        int64_t max_frames = 0, flush_ms = 3000, capacity = 0, hold = 0;
         read_int(options, "maxFrames", max_frames);
         read_int(options, "flushIntervalMs", flush_ms);
-        session_ = std::make_unique<k4sync::Session>(g_api, std::move(plans), static_cast<uint64_t>(max_frames < 0 ? 0 : max_frames),
-                                                     static_cast<uint32_t>(flush_ms < 0 ? 0 : flush_ms));
+        read_int(options, "queueCapacity", capacity);
+        read_int(options, "writerHoldCaptures", hold);
+        const int64_t limit = UINT32_MAX;
+        if (flush_ms < 0 || flush_ms > limit || capacity < 0 || capacity > limit || hold < 0 || hold > limit)
+        {
+            throw_error(env, "flushIntervalMs, queueCapacity and writerHoldCaptures must be whole numbers from 0 to 2^32-1");
+            return;
+        }
+        k4sync::SessionOptions opts;
+        opts.max_frames = static_cast<uint64_t>(max_frames < 0 ? 0 : max_frames);
+        opts.flush_interval_ms = static_cast<uint32_t>(flush_ms);
+        opts.queue_capacity = static_cast<uint32_t>(capacity);
+        opts.writer_hold_captures = static_cast<uint32_t>(hold);
+        // A real device's captures do not wait for the disk; a simulated rig's time waits for whoever reads it.
+        opts.wait_when_full = g_api.simulated();
+        Napi::Value full = options.Get("queueFull");
+        if (full.IsString())
+        {
+            const std::string policy = full.As<Napi::String>();
+            if (policy != "drop" && policy != "wait")
+            {
+                throw_error(env, "queueFull must be 'drop' or 'wait'");
+                return;
+            }
+            opts.wait_when_full = policy == "wait";
+        }
+        else if (!full.IsUndefined())
+        {
+            throw_error(env, "queueFull must be 'drop' or 'wait'");
+            return;
+        }
+        Napi::Value log_file = options.Get("logFile");
+        if (log_file.IsString())
+            opts.log_file = log_file.As<Napi::String>();
+        else if (!log_file.IsUndefined())
+        {
+            throw_error(env, "logFile must be a path");
+            return;
+        }
+        session_ = std::make_unique<k4sync::Session>(g_api, std::move(plans), std::move(opts));
     }
 
 private:
@@ -287,7 +327,32 @@ private:
             o.Set("flushes", static_cast<double>(s.flushes));
             o.Set("firstDeviceUs", static_cast<double>(s.first_device_us));
             o.Set("lastDeviceUs", static_cast<double>(s.last_device_us));
+            o.Set("queued", static_cast<double>(s.queued));
+            o.Set("queueHighWater", static_cast<double>(s.queue_high_water));
+            o.Set("queueCapacity", static_cast<double>(s.queue_capacity));
+            o.Set("lostInQueue", static_cast<double>(s.lost_in_queue));
             o.Set("error", s.error);
+            out.Set(static_cast<uint32_t>(i), o);
+        }
+        return out;
+    }
+
+    Napi::Value Incidents(const Napi::CallbackInfo &info)
+    {
+        Napi::Env env = info.Env();
+        if (!ready(env))
+            return env.Undefined();
+        static const char *kinds[] = {"queue-overflow", "write-failed", "flush-failed", "close-failed", "imu-rejected", "create-failed"};
+        const auto incidents = session_->incidents();
+        Napi::Array out = Napi::Array::New(env, incidents.size());
+        for (size_t i = 0; i < incidents.size(); i++)
+        {
+            const auto &incident = incidents[i];
+            Napi::Object o = Napi::Object::New(env);
+            o.Set("serial", incident.serial);
+            o.Set("kind", kinds[static_cast<int>(incident.kind)]);
+            o.Set("deviceUs", incident.device_us >= 0 ? Napi::Value(Napi::Number::New(env, static_cast<double>(incident.device_us))) : env.Null());
+            o.Set("detail", incident.detail);
             out.Set(static_cast<uint32_t>(i), o);
         }
         return out;

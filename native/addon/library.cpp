@@ -2,6 +2,9 @@
 
 #include <dlfcn.h>
 
+#include <cstdlib>
+#include <filesystem>
+
 namespace k4sync {
 namespace {
 
@@ -29,7 +32,40 @@ template <typename F> bool resolve(void *handle, const char *name, F &out, std::
     return true;
 }
 
+void set_env(const char *name, const std::string &value)
+{
+#if defined(_WIN32)
+    _putenv_s(name, value.c_str());
+#else
+    setenv(name, value.c_str(), 1);
+#endif
+}
+
 } // namespace
+
+std::string sdk_record_log_path(const std::string &log_file)
+{
+    return (std::filesystem::path(log_file).parent_path() / "k4arecord.log").string();
+}
+
+void route_sdk_log(const std::string &log_file)
+{
+    set_env("K4A_ENABLE_LOG_TO_STDOUT", "0");
+    if (std::getenv("K4A_LOG_LEVEL") == nullptr)
+        set_env("K4A_LOG_LEVEL", "w");
+    // What the user set before k4sync touched anything applies to sessions without a log file, never a previous
+    // take's file.
+    static const std::string user_device_log = [] {
+        const char *v = std::getenv("K4A_ENABLE_LOG_TO_A_FILE");
+        return std::string(v ? v : "0");
+    }();
+    static const std::string user_record_log = [] {
+        const char *v = std::getenv("K4A_RECORD_ENABLE_LOG_TO_A_FILE");
+        return std::string(v ? v : "0");
+    }();
+    set_env("K4A_ENABLE_LOG_TO_A_FILE", log_file.empty() ? user_device_log : log_file);
+    set_env("K4A_RECORD_ENABLE_LOG_TO_A_FILE", log_file.empty() ? user_record_log : sdk_record_log_path(log_file));
+}
 
 std::string load_k4a_api(const std::string &device_library, const std::string &record_library, K4aApi &api)
 {

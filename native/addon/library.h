@@ -24,6 +24,15 @@ struct K4aApi
     bool simulated() const { return k4sim_configure != nullptr; }
 };
 
+// Routes the SDK's logging away from stdout, which belongs to k4sync, through the SDK's own variables
+// (K4A_ENABLE_LOG_TO_STDOUT=0, K4A_LOG_LEVEL=w unless set). With a log file, the device library logs there
+// (K4A_ENABLE_LOG_TO_A_FILE) and the recording library to sdk_record_log_path(log_file)
+// (K4A_RECORD_ENABLE_LOG_TO_A_FILE). The SDK reads them when its first handle is created: call before that, from
+// the JavaScript thread, while no capture thread runs.
+void route_sdk_log(const std::string &log_file);
+// k4arecord.log beside log_file: the two libraries' loggers cannot share one file.
+std::string sdk_record_log_path(const std::string &log_file);
+
 // Loads the device API from device_library and the record API from record_library (the same file when empty).
 // Returns "" and fills api, or says what is missing. Libraries stay loaded for the life of the process: capture
 // threads may still be inside them when JavaScript lets go.

@@ -1,30 +1,74 @@
 #include "log.h"
 
+#include <cerrno>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
+#include <string>
 
 namespace k4sync {
 namespace {
 
-int configured_level() noexcept
+struct Sink
 {
-    // Read once: the variable is meant to be set before the process starts, and getenv is not thread-safe against
-    // setenv.
-    static const int level = [] {
-        const char *value = std::getenv("K4SYNC_LOG_LEVEL");
-        if (value == nullptr)
-            return static_cast<int>(LogLevel::kWarning);
-        if (std::strcmp(value, "off") == 0)
-            return 0;
-        if (std::strcmp(value, "error") == 0)
-            return static_cast<int>(LogLevel::kError);
-        if (std::strcmp(value, "info") == 0)
-            return static_cast<int>(LogLevel::kInfo);
-        return static_cast<int>(LogLevel::kWarning);
-    }();
-    return level;
+    int refs = 0;
+    int level = static_cast<int>(LogLevel::kWarning);
+    bool console = true;
+    std::FILE *file = nullptr;
+};
+
+struct Config
+{
+    int level = static_cast<int>(LogLevel::kWarning);
+    bool console = true;
+    std::string file;
+};
+
+std::mutex g_lock;
+Sink g_sinks[2];
+thread_local bool t_record_side = false;
+thread_local std::string t_last_error;
+
+const char *file_variable(LogSide side) noexcept
+{
+    return side == LogSide::kRecord ? "K4A_RECORD_ENABLE_LOG_TO_A_FILE" : "K4A_ENABLE_LOG_TO_A_FILE";
+}
+
+// The SDK's reading of its variables: the level by its first letter, "0" switches a sink off.
+Config read_environment(LogSide side)
+{
+    Config c;
+    if (const char *level = std::getenv("K4A_LOG_LEVEL"))
+    {
+        switch (level[0])
+        {
+        case 'c': // critical: we log nothing that severe
+        case 'C':
+            c.level = 0;
+            break;
+        case 'e':
+        case 'E':
+            c.level = static_cast<int>(LogLevel::kError);
+            break;
+        case 'i':
+        case 'I':
+        case 't':
+        case 'T':
+            c.level = static_cast<int>(LogLevel::kInfo);
+            break;
+        default:
+            c.level = static_cast<int>(LogLevel::kWarning);
+            break;
+        }
+    }
+    const char *console = std::getenv("K4A_ENABLE_LOG_TO_STDOUT");
+    c.console = console == nullptr || std::strcmp(console, "0") != 0;
+    const char *file = std::getenv(file_variable(side));
+    if (file != nullptr && file[0] != '\0' && std::strcmp(file, "0") != 0)
+        c.file = file;
+    return c;
 }
 
 const char *level_name(LogLevel level) noexcept
@@ -43,17 +87,112 @@ const char *level_name(LogLevel level) noexcept
 
 } // namespace
 
+void log_acquire(LogSide side) noexcept
+{
+    try
+    {
+        std::lock_guard<std::mutex> guard(g_lock);
+        Sink &sink = g_sinks[static_cast<int>(side)];
+        if (sink.refs++ > 0)
+            return;
+        Config c = read_environment(side);
+        sink.level = c.level;
+        sink.console = c.console;
+        if (!c.file.empty())
+        {
+            sink.file = std::fopen(c.file.c_str(), "a");
+            if (sink.file == nullptr && sink.console)
+                std::fprintf(stderr, "[k4sync-sim] error: cannot open the log file %s: %s\n", c.file.c_str(), std::strerror(errno));
+        }
+    }
+    catch (...)
+    {
+        // Out of memory while reading the environment: the side keeps its previous configuration.
+    }
+}
+
+void log_release(LogSide side) noexcept
+{
+    std::lock_guard<std::mutex> guard(g_lock);
+    Sink &sink = g_sinks[static_cast<int>(side)];
+    if (sink.refs == 0 || --sink.refs > 0)
+        return;
+    if (sink.file != nullptr)
+        std::fclose(sink.file);
+    sink.file = nullptr;
+}
+
+RecordLogScope::RecordLogScope() noexcept : previous_(t_record_side)
+{
+    t_record_side = true;
+}
+
+RecordLogScope::~RecordLogScope()
+{
+    t_record_side = previous_;
+}
+
 void log_message(LogLevel level, const char *format, ...) noexcept
 {
-    if (static_cast<int>(level) > configured_level())
-        return;
-    // One fprintf per line so that lines from several sensor threads do not interleave mid-line.
     char text[1024];
     va_list args;
     va_start(args, format);
     std::vsnprintf(text, sizeof(text), format, args);
     va_end(args);
-    std::fprintf(stderr, "[k4sync-sim] %s: %s\n", level_name(level), text);
+    if (level == LogLevel::kError)
+        set_last_error(text);
+
+    const LogSide side = t_record_side ? LogSide::kRecord : LogSide::kDevice;
+    std::lock_guard<std::mutex> guard(g_lock);
+    const Sink &sink = g_sinks[static_cast<int>(side)];
+    // With no handle open (the library's own tools and tests), the environment is read for this message.
+    Config config;
+    bool console = sink.console;
+    int threshold = sink.level;
+    if (sink.refs == 0)
+    {
+        try
+        {
+            config = read_environment(side);
+        }
+        catch (...)
+        {
+        }
+        console = config.console;
+        threshold = config.level;
+    }
+    if (static_cast<int>(level) > threshold)
+        return;
+    // One write per line so that lines from several sensor threads do not interleave mid-line.
+    if (sink.file != nullptr)
+    {
+        std::fprintf(sink.file, "[k4sync-sim] %s: %s\n", level_name(level), text);
+        std::fflush(sink.file);
+    }
+    if (console)
+        std::fprintf(stderr, "[k4sync-sim] %s: %s\n", level_name(level), text);
+}
+
+void set_last_error(const std::string &text) noexcept
+{
+    try
+    {
+        t_last_error = text;
+    }
+    catch (...)
+    {
+        t_last_error.clear();
+    }
+}
+
+void clear_last_error() noexcept
+{
+    t_last_error.clear();
+}
+
+const char *last_error() noexcept
+{
+    return t_last_error.c_str();
 }
 
 } // namespace k4sync

@@ -61,6 +61,8 @@ bool valid_record(k4a_record_t handle)
 // Runs body() with the recording locked; any exception becomes K4A_RESULT_FAILED.
 template <typename Body> k4a_result_t locked(k4a_record_t handle, const char *function, Body &&body) noexcept
 {
+    k4sync::RecordLogScope log_scope;
+    k4sync::clear_last_error();
     if (!valid_record(handle))
     {
         K4S_LOG_ERROR("%s: invalid recording handle.", function);
@@ -346,12 +348,17 @@ k4a_result_t k4a_record_create(const char *path,
                                const k4a_device_configuration_t device_config,
                                k4a_record_t *recording_handle)
 {
+    k4sync::RecordLogScope log_scope;
+    k4sync::clear_last_error();
     if (recording_handle == nullptr)
         return K4A_RESULT_FAILED;
     *recording_handle = nullptr;
+    // The recording side's log lives as long as its handles, as the SDK's logger does: this reads the K4A_* variables.
+    k4sync::log_acquire(k4sync::LogSide::kRecord);
     if (path == nullptr || path[0] == '\0')
     {
         K4S_LOG_ERROR("k4a_record_create: no path given.");
+        k4sync::log_release(k4sync::LogSide::kRecord);
         return K4A_RESULT_FAILED;
     }
     try
@@ -361,6 +368,7 @@ k4a_result_t k4a_record_create(const char *path,
         if (!build_recording(*rec, path, device))
         {
             rec->writer.close(); // nothing was written yet; just release the file
+            k4sync::log_release(k4sync::LogSide::kRecord);
             return K4A_RESULT_FAILED;
         }
         *recording_handle = rec.release();
@@ -374,6 +382,7 @@ k4a_result_t k4a_record_create(const char *path,
     {
         K4S_LOG_ERROR("k4a_record_create failed with an unknown exception.");
     }
+    k4sync::log_release(k4sync::LogSide::kRecord);
     return K4A_RESULT_FAILED;
 }
 
@@ -600,6 +609,8 @@ k4a_result_t k4a_record_flush(k4a_record_t recording_handle)
 
 void k4a_record_close(k4a_record_t recording_handle)
 {
+    k4sync::RecordLogScope log_scope;
+    k4sync::clear_last_error();
     if (!valid_record(recording_handle))
         return;
     try
@@ -616,6 +627,7 @@ void k4a_record_close(k4a_record_t recording_handle)
     {
         K4S_LOG_ERROR("k4a_record_close failed with an exception.");
     }
+    k4sync::log_release(k4sync::LogSide::kRecord);
 }
 
 } // extern "C"

@@ -1,4 +1,4 @@
-import type { Recording, RecordingWarning } from '../recording/index.js';
+import type { ImuCadence, Recording, RecordingWarning } from '../recording/index.js';
 
 /**
  * What the audit needs from one recording: typed arrays and a few facts, small enough to cross from a worker thread
@@ -30,7 +30,11 @@ export interface SensorInput {
   ir: Float64Array | null;
   hostDeviceUs: Float64Array | null;
   hostUs: Float64Array | null;
+  /** IMU continuity (sample count, rate, gaps) from block headers; null when the file has no IMU track. */
+  imu: ImuCadence | null;
   finalized: boolean;
+  /** Frames written after the file's last flush (no index covers them; they were read all the same). */
+  framesPastIndex: number | null;
   truncatedAt: number | null;
   startOffsetSource: 'tag' | 'imu' | 'none';
   warnings: RecordingWarning[];
@@ -64,7 +68,9 @@ export function sensorInput(file: string, rec: Recording, facts: FileFacts | nul
     ir: rec.ir,
     hostDeviceUs: rec.hostTimes?.deviceUs ?? null,
     hostUs: rec.hostTimes?.hostUs ?? null,
+    imu: rec.imuCadence,
     finalized: rec.finalized,
+    framesPastIndex: rec.ending.state === 'after-flush' ? rec.pastIndex?.frames ?? null : null,
     truncatedAt: rec.truncatedAt,
     startOffsetSource: rec.startOffset.source,
     warnings: rec.warnings,
@@ -78,7 +84,7 @@ export function failedInput(file: string, code: string, message: string, facts: 
   return {
     file, facts, error: { code, message }, serial: file.replace(/^.*[\\/]/, '').replace(/\.mkv$/i, ''), role: 'unknown',
     fps: null, colorMode: null, depthMode: null, colorFirmware: null, depthFirmware: null, depthDelayUs: 0,
-    subordinateDelayUs: 0, color: null, depth: null, ir: null, hostDeviceUs: null, hostUs: null, finalized: false,
+    subordinateDelayUs: 0, color: null, depth: null, ir: null, hostDeviceUs: null, hostUs: null, imu: null, finalized: false, framesPastIndex: null,
     truncatedAt: null, startOffsetSource: 'none', warnings: [], recordedAt: null, spanUs: null,
   };
 }

@@ -7,7 +7,8 @@ import { corroborateShifts, onReferenceClock, pairOffset, type PairResult, type 
 import { rigChecks } from './rig-checks.js';
 import { placeOnTimecode, type TimecodeLine } from './timecode-line.js';
 import { framesToTimecode } from '../timecode/smpte.js';
-import { AUDIT_SCHEMA, type Check, type SensorAudit, type Status, type TakeAudit, type Thresholds } from './types.js';
+import { AUDIT_SCHEMA, type Check, type ImuAudit, type SensorAudit, type Status, type TakeAudit, type Thresholds } from './types.js';
+import { IMU_NOMINAL_PERIOD_US } from '../recording/index.js';
 
 export interface AuditOptions {
   take: string;
@@ -88,7 +89,7 @@ function emptyAudit(input: SensorInput): SensorAudit {
     serial: input.serial, file: input.file, role: input.role, error: input.error, fps: input.fps, colorMode: input.colorMode,
     depthMode: input.depthMode, firmware: { color: input.colorFirmware, depth: input.depthFirmware },
     depthDelayUs: input.depthDelayUs, subordinateDelayUs: input.subordinateDelayUs, frames: 0,
-    firstDeviceTimestampUs: null, lastDeviceTimestampUs: null, drops: [], clockRatePpm: null, clockRateStdErrPpm: null,
+    firstDeviceTimestampUs: null, lastDeviceTimestampUs: null, drops: [], imu: imuAudit(input), clockRatePpm: null, clockRateStdErrPpm: null,
     rateSegments: [], jitterTicks: null, locked: null, lockEvidence: 'none', lockLostAtFrame: null,
     hostRateVsReferencePpm: null, colorToDepth: null, offset: null, depthOffset: null, window: null, series: null,
     timecodeIn: null, timecodeOut: null, driftVsTimecodePpm: null,
@@ -117,6 +118,40 @@ function timecodeChecks(line: TimecodeLine, timing: SensorTiming, a: SensorAudit
     ? check('timecode', 'PASS', a.serial, `${a.serial} is on the timecode line: in ${placed.timecodeIn}, out ${placed.timecodeOut}; ${drift}.`, null, placed.driftVsTimecodePpm, null)
     : check('timecode', 'WARN', a.serial, `${placed.offLine} frames of ${a.serial} do not advance with the generator's timecode (in ${placed.timecodeIn}, out ${placed.timecodeOut}; ${drift}): it is not following the generator for part of the take.`,
         `Check ${a.serial}'s Sync In cable; its frames drift against the timecode.`, placed.offLine, 0));
+}
+
+/** The IMU's gaps as the audit lists drops: where the first missing sample would have been, and how many. */
+function imuAudit(input: SensorInput): ImuAudit | null {
+  const c = input.imu;
+  if (!c) return null;
+  const period = c.periodUs ?? IMU_NOMINAL_PERIOD_US;
+  const gaps = c.gaps.map((g) => ({ deviceTimestampUs: Math.round(g.lastUs + period), count: g.missing, durationUs: g.nextUs - g.lastUs }));
+  return {
+    samples: c.samples,
+    rateHz: c.periodUs === null ? null : Math.round((1e6 / c.periodUs) * 1000) / 1000,
+    missing: gaps.reduce((n, g) => n + g.count, 0),
+    gaps,
+  };
+}
+
+/** Samples missing from the ~1.6 kHz IMU stream, judged like dropped frames; a sensor whose IMU was off has nothing to judge. */
+function imuCheck(input: SensorInput, imu: ImuAudit | null, checks: Check[]): void {
+  const s = input.serial;
+  if (!imu) {
+    checks.push(check('imu', 'NOT_MEASURABLE', s, `${s} recorded no IMU track (its IMU was off): there is no IMU stream to check.`));
+  } else if (imu.samples === 0) {
+    checks.push(check('imu', 'WARN', s, `${s} has an IMU track without a single sample.`,
+      'Check that the IMU was started with the cameras, and the recorder\'s log for writer errors.', 0, null));
+  } else if (imu.missing === 0) {
+    const rate = imu.rateHz === null ? '' : ` at ${imu.rateHz.toFixed(1)} Hz`;
+    checks.push(check('imu', 'PASS', s, `No IMU sample missing among ${imu.samples}${rate}.`, null, 0, 0));
+  } else {
+    const text = (g: ImuAudit['gaps'][number]) => `${g.count === 1 ? '1 sample' : `${g.count} samples`} at ${(g.deviceTimestampUs / 1e6).toFixed(3)} s`;
+    const list = imu.gaps.slice(0, 5).map(text).join(', ') + (imu.gaps.length > 5 ? `, and ${imu.gaps.length - 5} more gaps` : '');
+    checks.push(check('imu', 'WARN', s, `${imu.missing} of ${imu.samples + imu.missing} IMU samples missing: ${list}. Motion data is missing there; frames are not affected.`,
+      'IMU samples are lost on the USB link or by the recorder: give each sensor its own USB controller, record to a faster disk, and check the recorder\'s log for writer errors ("has already been written to disk").',
+      imu.missing, 0));
+  }
 }
 
 /** Charts need the shape, not every frame: at most this many points per series, drops always kept. */
@@ -178,8 +213,9 @@ export function auditTake(inputs: SensorInput[], opts: AuditOptions): TakeAudit 
     if (i.error) {
       checks.push(check('file', 'FAIL', i.serial, `${i.file}: ${i.error.code}: ${i.error.message}`, 'Copy the file again from the recording machine; audit the sensor\'s other copies.', i.error.code));
     } else if (i.truncatedAt !== null || !i.finalized) {
+      const past = i.framesPastIndex ? `, including ${i.framesPastIndex} written after its last flush` : '';
       const why = i.truncatedAt !== null ? `is cut short at byte ${i.truncatedAt}` : 'was not finalized (its recorder did not close it)';
-      checks.push(check('file', 'WARN', i.serial, `${i.file} ${why}; every complete frame was read${i.startOffsetSource === 'none' ? ', but its timestamps are relative (no start offset)' : ''}.`,
+      checks.push(check('file', 'WARN', i.serial, `${i.file} ${why}; every complete frame was read${past}${i.startOffsetSource === 'none' ? ', but its timestamps are relative (no start offset)' : ''}.`,
         'Check the recorder\'s log and the disk; copy the file again if it was cut short in transfer.', i.truncatedAt));
     }
   }
@@ -258,6 +294,7 @@ export function auditTake(inputs: SensorInput[], opts: AuditOptions): TakeAudit 
     if (opts.timecode) timecodeChecks(opts.timecode, timing, a, checks);
     colorDepthChecks(input, a, t, checks);
   }
+  for (const input of readable) imuCheck(input, audits.get(input)!.imu, checks);
 
   if (generatorRig) {
     const rates = subs.map((s) => audits.get(s)!.clockRatePpm).filter((r): r is number => r !== null);

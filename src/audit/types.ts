@@ -29,6 +29,23 @@ export interface Drop {
   timecode?: string;
 }
 
+/** IMU samples missing between two samples the file holds. */
+export interface ImuGap {
+  /** Device time the first missing sample would have had, µs. */
+  deviceTimestampUs: number;
+  count: number;
+  /** From the last sample before the gap to the first after it, µs. */
+  durationUs: number;
+}
+
+export interface ImuAudit {
+  samples: number;
+  /** Sample rate measured over the continuous stretches (about 1666 Hz); null with fewer than two samples. */
+  rateHz: number | null;
+  missing: number;
+  gaps: ImuGap[];
+}
+
 export interface RateSegment {
   fromFrame: number;
   toFrame: number;
@@ -94,6 +111,8 @@ export interface SensorAudit {
   firstDeviceTimestampUs: number | null;
   lastDeviceTimestampUs: number | null;
   drops: Drop[];
+  /** The IMU stream's continuity; null when the file has no IMU track (the sensor's IMU was off). */
+  imu: ImuAudit | null;
   clockRatePpm: number | null;
   clockRateStdErrPpm: number | null;
   rateSegments: RateSegment[];

@@ -30,20 +30,31 @@ export function parseLtcInput(spec: string): { format: CaptureFormat; device: st
   return { format, device: spec.slice(colon + 1) };
 }
 
+/** ffmpeg opens an audio device in well under a second; one that has not begun writing by then never will. */
+const START_TIMEOUT_MS = 10_000;
+
 /**
  * Records the generator's LTC from a host audio input into ltc.wav with ffmpeg, and notes the host monotonic time at
  * which ffmpeg began writing. That instant is taken when ffmpeg reports its output open, so it carries ffmpeg's and
  * the audio driver's start-up latency (typically a few ms): the audit measures the rest from the LTC itself.
+ * Rejects with LtcInputError, ffmpeg stopped, when ffmpeg cannot be started, exits, or has not begun writing within
+ * `startTimeoutMs`.
  */
-export async function startLtcCapture(spec: string, dir: string): Promise<LtcCapture> {
+export async function startLtcCapture(spec: string, dir: string, startTimeoutMs = START_TIMEOUT_MS): Promise<LtcCapture> {
   const { format, device } = parseLtcInput(spec);
   const ffmpeg = await resolveFfmpeg();
   const file = 'ltc.wav';
   const args = new FfmpegCommand().overwrite().logLevel('info').device(format, device).audioOnly().sampleRate(SAMPLE_RATE)
     .audioCodec('pcm_s16le').format('wav').toFile(join(dir, file)).args();
   const child: ChildProcess = spawn(ffmpeg.path, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  // Listened for for the child's whole life: an 'error' event nobody listens to would end k4sync mid-take.
+  let failure: Error | null = null;
+  child.on('error', (e) => (failure ??= e));
   let hostStartUs: number | null = null;
   let log = '';
+  const lastLines = () => log.trim().split('\n').slice(-2).join(' ');
+  let timer: NodeJS.Timeout | undefined;
   const started = new Promise<void>((resolve, reject) => {
     child.stderr!.on('data', (chunk: Buffer) => {
       log += chunk.toString();
@@ -52,18 +63,29 @@ export async function startLtcCapture(spec: string, dir: string): Promise<LtcCap
         resolve();
       }
     });
-    child.on('exit', () => reject(new LtcInputError(`ffmpeg could not record from ${spec}: ${log.trim().split('\n').slice(-2).join(' ')}`)));
+    child.once('error', (e) => reject(new LtcInputError(`ffmpeg (${ffmpeg.path}) could not be started to record from ${spec}: ${e.message}.`)));
+    child.once('exit', () => reject(new LtcInputError(`ffmpeg could not record from ${spec}: ${lastLines()}`)));
+    timer = setTimeout(() => reject(new LtcInputError(`ffmpeg did not begin recording from ${spec} within ${startTimeoutMs / 1000} s${log ? `: ${lastLines()}` : ''}.`)), startTimeoutMs);
   });
-  await started;
-  const finished = new Promise<void>((r) => (child.exitCode !== null ? r() : child.on('exit', () => r())));
+  const end = async (signal: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null && failure === null) {
+      child.kill(signal);
+      await exited;
+    }
+  };
+  try {
+    await started;
+  } catch (e) {
+    // Nothing worth keeping was written; a driver stuck opening the device may not heed SIGINT.
+    await end('SIGKILL');
+    throw e;
+  } finally {
+    clearTimeout(timer);
+  }
   return {
-    finished,
+    finished: exited,
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((r) => child.on('exit', r));
-        child.kill('SIGINT'); // ffmpeg finalizes the WAV header on SIGINT
-        await exited;
-      }
+      await end('SIGINT'); // ffmpeg finalizes the WAV header on SIGINT
       return { file, channel: 0, sampleRate: SAMPLE_RATE, rate: null, hostStartUs: hostStartUs!, anchors: [] };
     },
   };

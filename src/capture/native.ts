@@ -31,7 +31,52 @@ export interface NativeSensorStats {
   flushes: number;
   firstDeviceUs: number;
   lastDeviceUs: number;
+  /** Captures waiting between the capture thread and the writer thread now. */
+  queued: number;
+  /** The most captures that ever waited in that queue. */
+  queueHighWater: number;
+  /** How many captures the queue holds: a few seconds of frames unless the session's options say otherwise. */
+  queueCapacity: number;
+  /** Captures lost because the queue was full (each run of them is a 'queue-overflow' incident). */
+  lostInQueue: number;
   error: string;
+}
+
+export type NativeIncidentKind = 'queue-overflow' | 'write-failed' | 'flush-failed' | 'close-failed' | 'imu-rejected' | 'create-failed';
+
+/**
+ * Something that went wrong while recording, as data. A run of lost captures or refused IMU samples is one incident
+ * (its `deviceUs` is the first one's time; `detail` gives the count and the last time). 'close-failed' means the file
+ * was not finalized; 'write-failed' ends that sensor's recording.
+ */
+export interface NativeIncident {
+  serial: string;
+  kind: NativeIncidentKind;
+  /** Device time (µs) of the first sample or capture concerned; null when no device time applies (create, close). */
+  deviceUs: number | null;
+  detail: string;
+}
+
+export interface NativeSessionOptions {
+  /** Captures per sensor; 0 records until stopped. */
+  maxFrames: number;
+  /** How often the writer thread flushes each file (finalized in place); 0 after every batch of captures. */
+  flushIntervalMs: number;
+  /** Captures the queue between capture and writer thread holds; default 3 s of frames. */
+  queueCapacity?: number;
+  /**
+   * When that queue is full: 'drop' loses the capture as a 'queue-overflow' incident (the default with a real SDK,
+   * whose captures do not wait), 'wait' holds the capture thread until there is room (the default with the
+   * simulated rig, whose time runs at the pace it is read).
+   */
+  queueFull?: 'drop' | 'wait';
+  /**
+   * The SDK's log file (K4A_ENABLE_LOG_TO_A_FILE), e.g. `<take>/k4a.log`; the recording library logs to
+   * `k4arecord.log` in the same folder. Either way nothing of the SDK's goes to stdout.
+   */
+  logFile?: string;
+  /** Tests only, with queueFull 'drop': the writer thread starts once this many captures were offered to its queue. */
+  writerHoldCaptures?: number;
 }
 
 export interface NativeSession {
@@ -44,6 +89,9 @@ export interface NativeSession {
   stats(): NativeSensorStats[];
   /** Counters every interval from a monitor thread (thread-safe function); resolves when every capture thread ends. */
   watch(onStats: (stats: NativeSensorStats[]) => void, intervalMs: number): Promise<NativeSensorStats[]>;
+  /** Every incident so far, oldest first (a run still going is updated in place). */
+  incidents(): NativeIncident[];
+  /** Stops the sensors and closes every file, whatever failed before; a file that cannot be finalized is a 'close-failed' incident. */
   close(): void;
 }
 
@@ -55,7 +103,7 @@ export interface NativeBinding {
   simTruth(): string;
   installedCount(): number;
   deviceInfo(index: number): { serial?: string; colorFirmware?: string; depthFirmware?: string; syncIn?: boolean; syncOut?: boolean };
-  Session: new (sensors: NativeSensorPlan[], options: { maxFrames: number; flushIntervalMs: number }) => NativeSession;
+  Session: new (sensors: NativeSensorPlan[], options: NativeSessionOptions) => NativeSession;
 }
 
 export class NativeUnavailableError extends K4sError {

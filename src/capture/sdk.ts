@@ -1,5 +1,7 @@
-import { nativeBinding, SIMULATED_RIG_LIBRARY, type NativeBinding } from './native.js';
-import { rigToSimText, type Rig } from './simulated-rig.js';
+import { nativeBinding, type NativeBinding, type NativeSensorPlan, type NativeSession } from './native.js';
+import type { Device, DeviceSession, DeviceTiming, Incident, Refusal, SensorStats, SessionOptions } from './device.js';
+import type { DeviceFacts } from './plan.js';
+import { hostNowUs } from './host-clock.js';
 import { K4sError } from '../errors.js';
 
 export class SdkMissingError extends K4sError {
@@ -14,23 +16,92 @@ const DEFAULT_LIBRARIES: [string, string][] = process.platform === 'win32'
   ? [['k4a.dll', 'k4arecord.dll']]
   : [['libk4a.so.1.4', 'libk4arecord.so.1.4'], ['libk4a.so', 'libk4arecord.so']];
 
-export interface LoadedSdk {
-  native: NativeBinding;
-  simulated: boolean;
-  library: string;
+/** A real sensor takes up to a second to show it is waiting for sync; counters every 200 ms keep the status line live. */
+const SENSOR_TIMING: DeviceTiming = { statsIntervalMs: 200, armedCheckMs: 1000, pollMs: 100 };
+
+/** The k4a C API through the addon, whichever library provides it. */
+export class BindingDevice implements Device {
+  readonly timing: DeviceTiming = SENSOR_TIMING;
+
+  constructor(protected readonly native: NativeBinding, readonly library: string, readonly simulated: boolean) {}
+
+  /** Sensors found on the USB bus have no rig description. */
+  get rigName(): string | null {
+    return null;
+  }
+
+  list(): DeviceFacts[] {
+    const out: DeviceFacts[] = [];
+    for (let index = 0; index < this.native.installedCount(); index++) {
+      let d: ReturnType<NativeBinding['deviceInfo']>;
+      try {
+        d = this.native.deviceInfo(index);
+      } catch (e) {
+        throw new K4sError('K4S_PREFLIGHT', `${(e as Error).message}.`, 'Close the other program using the sensor (k4aviewer, another k4sync), or unplug and replug it.');
+      }
+      out.push({ index, serial: d.serial ?? `#${index}`, colorFirmware: d.colorFirmware ?? null, depthFirmware: d.depthFirmware ?? null, syncIn: d.syncIn ?? false, syncOut: d.syncOut ?? false });
+    }
+    return out;
+  }
+
+  openSession(sensors: NativeSensorPlan[], options: SessionOptions): DeviceSession {
+    const nativeOptions = { maxFrames: options.maxFrames, flushIntervalMs: options.flushIntervalMs, ...(options.logFile ? { logFile: options.logFile } : {}) };
+    return new BindingSession(new this.native.Session(sensors, nativeOptions));
+  }
+}
+
+class BindingSession implements DeviceSession {
+  /** When each of the addon's incidents (a list that only grows) was first seen: its index keeps that time. */
+  private readonly seenAtUs: number[] = [];
+
+  constructor(private readonly session: NativeSession) {}
+
+  private attempt(step: Refusal['step'], sensor: number | null, call: () => void): Refusal | null {
+    try {
+      call();
+      return null;
+    } catch (e) {
+      const serial = sensor === null ? null : (this.session.stats()[sensor]?.serial ?? null);
+      return { step, serial, hostUs: hostNowUs(), detail: (e as Error).message };
+    }
+  }
+
+  open(): Refusal | null {
+    return this.attempt('open', null, () => this.session.open());
+  }
+  startCameras(sensor: number): Refusal | null {
+    return this.attempt('cameras', sensor, () => this.session.startCameras(sensor));
+  }
+  startImu(sensor: number): Refusal | null {
+    return this.attempt('imu', sensor, () => this.session.startImu(sensor));
+  }
+  startThreads(): void {
+    this.session.startThreads();
+  }
+  stop(): void {
+    this.session.stop();
+  }
+  stats(): SensorStats[] {
+    return this.session.stats();
+  }
+  incidents(): Incident[] {
+    const now = hostNowUs();
+    return this.session.incidents().map((i, k) => ({ kind: i.kind, serial: i.serial || null, hostUs: (this.seenAtUs[k] ??= now), deviceUs: i.deviceUs, detail: i.detail }));
+  }
+  watch(onStats: (stats: SensorStats[]) => void, intervalMs: number): Promise<SensorStats[]> {
+    return this.session.watch(onStats, intervalMs);
+  }
+  close(): void {
+    this.session.close();
+  }
 }
 
 /**
- * Loads the device API at run time: the simulated rig for `--simulate`, else `--sdk PATH`, else
- * K4SYNC_K4A_LIBRARY, else the SDK's usual library names. k4sync is never linked against the SDK.
+ * The real device API, loaded at run time: `--sdk PATH`, else K4SYNC_K4A_LIBRARY, else the SDK's usual library names.
+ * k4sync is never linked against the SDK. (The simulated rig described by rig.json: simulated-device.ts.)
  */
-export function loadSdk(opts: { sdk?: string; simulate?: { rig: Rig; payload: 'tiny' | 'realistic' } }): LoadedSdk {
+export function loadSdk(opts: { sdk?: string } = {}): Device {
   const native = nativeBinding();
-  if (opts.simulate) {
-    native.openLibrary(SIMULATED_RIG_LIBRARY);
-    native.simConfigure(rigToSimText(opts.simulate.rig, opts.simulate.payload));
-    return { native, simulated: true, library: SIMULATED_RIG_LIBRARY };
-  }
   const explicit = opts.sdk ?? process.env.K4SYNC_K4A_LIBRARY;
   // The SDK splits the API over libk4a and libk4arecord (side by side); the simulated rig exports both from one file.
   const sibling = explicit?.replace(/k4a(\.dll|\.so|\.dylib)/, 'k4arecord$1');
@@ -41,7 +112,7 @@ export function loadSdk(opts: { sdk?: string; simulate?: { rig: Rig; payload: 't
   for (const [device, record] of candidates) {
     try {
       const { simulated } = native.openLibrary(device, record);
-      return { native, simulated, library: device };
+      return new BindingDevice(native, device, simulated);
     } catch (e) {
       errors.push((e as Error).message);
     }

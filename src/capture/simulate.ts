@@ -1,7 +1,9 @@
 import { basename, join } from 'node:path';
-import type { NativeSensorStats } from './native.js';
+import type { SensorStats, SimTruth, SimulatedRigControl } from './device.js';
 import { framesToTimecode } from '../timecode/smpte.js';
 import { recordTake } from './record.js';
+import type { RigPlan } from './plan.js';
+import { openSimulatedRig, simulatedCrew, simulatedGeneratorLtc } from './simulated-device.js';
 import type { SimulatedLtc } from './simulated-ltc.js';
 import { startOrder, type Rig } from './simulated-rig.js';
 import { groupDrops, quantizedDelayUs, TRUTH_SCHEMA, type Truth, type TruthSensor } from './truth.js';
@@ -15,37 +17,17 @@ export interface SimulateOptions {
   payload: 'tiny' | 'realistic';
   /** How often each file is flushed (finalized in place); 0 flushes after every frame. */
   flushIntervalMs?: number;
-  onProgress?: (stats: NativeSensorStats[]) => void;
+  onProgress?: (stats: SensorStats[]) => void;
 }
 
 export interface SimulatedTake {
   dir: string;
   files: string[];
   truth: Truth;
-  stats: NativeSensorStats[];
+  stats: SensorStats[];
 }
 
 const FLUSH_INTERVAL_MS = 2000;
-
-/** The library's own account of the take (sim/rig/rig_model.cpp truth_json). */
-interface SimTruth {
-  generator: { rateHz: number; on: boolean; onTimeUs: number };
-  hostPpm: number;
-  sensors: {
-    serial: string;
-    started: boolean;
-    startTimeUs?: number;
-    source?: 'generator' | 'master' | 'own_clock';
-    sourceSerial?: string;
-    lockedRatePpm?: number;
-    zeroPulse?: number;
-    startupDrops?: number;
-    unlockAt?: number;
-    frames?: { index: number[]; pulse: number[]; colorUs: number[]; depthUs: number[]; hostArrivalNs: number[]; trueTimeUs: number[] };
-    drops?: { index: number; colorUs: number; cause: string }[];
-    gone?: boolean;
-  }[];
-}
 
 function truthOf(rig: Rig, sim: SimTruth, opts: SimulateOptions, order: string[], startErrors: Map<string, string>, ltc: SimulatedLtc | null): Truth {
   // A frame's timecode: the LTC frame its pulse started, or, free-running, the one running at its exposure.
@@ -121,30 +103,42 @@ function truthOf(rig: Rig, sim: SimTruth, opts: SimulateOptions, order: string[]
  * simulated take exists to be exact, and one cut short is not what its truth.json describes.
  */
 export async function simulateTake(rig: Rig, opts: SimulateOptions): Promise<SimulatedTake> {
+  const device = openSimulatedRig(rig, opts.payload);
   const generator = rig.sync.source === 'generator';
+  const ltc = simulatedGeneratorLtc(device);
   const result = await recordTake({
+    device,
+    operator: simulatedCrew(device, { leavesGeneratorOn: generator && rig.generator.switchOn === 'before-arming' }),
     out: opts.out,
     mode: { fps: rig.fps, color: rig.color, depth: rig.depth, imu: rig.imu },
     frames: opts.frames,
     generator,
-    simulate: { rig, payload: opts.payload },
-    startOrder: startOrder(rig),
-    generatorOnBeforeArming: generator && rig.generator.switchOn === 'before-arming',
+    rigPlan: asConfigured(rig, device),
+    ...(ltc ? { ltc } : {}),
     force: true,
     firstFrameTimeoutMs: 2000,
     flushIntervalMs: opts.flushIntervalMs ?? FLUSH_INTERVAL_MS,
-    operator: { confirm: async () => {}, say: () => {} },
-    onStatus: opts.onProgress,
+    ...(opts.onProgress ? { onStatus: opts.onProgress } : {}),
   });
   if (result.cutShort.length > 0) {
     const names = result.cutShort.map((f) => basename(f)).join(', ');
     throw new K4sError('K4S_DISK_FULL', `Cannot write the take in ${opts.out}: ${names} could not be written to the end (the disk is full or a file-size limit was reached).`);
   }
-  const startErrors = new Map<string, string>();
-  for (const e of result.manifest.timeline) {
-    if (e.serial && e.event.startsWith('refused to start: ')) startErrors.set(e.serial, e.event.slice('refused to start: '.length));
-  }
-  const truth = truthOf(rig, JSON.parse(result.sdk.native.simTruth()) as SimTruth, opts, startOrder(rig), startErrors, result.ltc);
+  const startErrors = new Map(result.refusals.filter((r) => r.serial !== null && r.step !== 'open').map((r) => [r.serial!, r.detail]));
+  const truth = truthOf(rig, device.truth(), opts, startOrder(rig), startErrors, ltc?.written() ?? null);
   writeFileAtomic(join(result.dir, 'truth.json'), `${JSON.stringify(truth)}\n`);
   return { dir: result.dir, files: result.files, truth, stats: result.stats };
+}
+
+/**
+ * The rig as its crew configured it (rig.json's roles, delays and start order), right or wrong: `simulate` reproduces
+ * a described rig, where `record --simulate` plans one from the jacks as on set.
+ */
+function asConfigured(rig: Rig, device: SimulatedRigControl): RigPlan {
+  const indices = new Map(device.list().map((d) => [d.serial, d.index]));
+  return {
+    generator: rig.sync.source === 'generator',
+    startOrder: startOrder(rig),
+    sensors: rig.sensors.map((s) => ({ index: indices.get(s.serial)!, serial: s.serial, role: s.role, depthDelayUs: s.depthDelayUs, subordinateDelayUs: s.subordinateDelayUs })),
+  };
 }

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { describeValue, JsonFileError, readJsonFile, validate } from '../json-file.js';
+import { CAMERA_FPS, COLOR_FORMATS, COLOR_MODES, COLOR_RESOLUTIONS, DEPTH_MODES, modeLimits } from '../recording/modes.js';
 
 /** rig.json is malformed; `field` is the first offending one, e.g. "sensors[2].syncIn" ('' for the file as a whole). */
 export class RigError extends JsonFileError {
@@ -45,23 +46,6 @@ function strictObject<T extends z.core.$ZodLooseShape>(shape: T) {
   return z.strictObject(shape, { error: 'an object' });
 }
 
-const COLOR_FORMATS = ['MJPG', 'NV12', 'YUY2', 'BGRA'] as const;
-const COLOR_RESOLUTIONS = ['720P', '1080P', '1440P', '1536P', '2160P', '3072P'] as const;
-type ColorMode = 'OFF' | `${(typeof COLOR_FORMATS)[number]}_${(typeof COLOR_RESOLUTIONS)[number]}`;
-export const COLOR_MODES = [
-  'OFF',
-  ...COLOR_FORMATS.flatMap((f) => COLOR_RESOLUTIONS.map((r) => `${f}_${r}` as const)),
-] as [ColorMode, ...ColorMode[]];
-
-export const DEPTH_MODES = [
-  'OFF',
-  'NFOV_2X2BINNED',
-  'NFOV_UNBINNED',
-  'WFOV_2X2BINNED',
-  'WFOV_UNBINNED',
-  'PASSIVE_IR',
-] as const;
-const FPS = [5, 15, 30] as const;
 const ROLES = ['master', 'subordinate', 'standalone'] as const;
 const SWITCH_ON = ['after-arming', 'before-arming'] as const;
 const SYNC_SOURCES = ['master', 'generator', 'none'] as const;
@@ -116,7 +100,7 @@ const SyncSchema = z.discriminatedUnion(
 
 const RigShape = strictObject({
   name: z.string({ error: 'a string' }).optional(),
-  fps: z.literal(FPS, { error: oneOf(FPS) }).default(30),
+  fps: z.literal(CAMERA_FPS, { error: oneOf(CAMERA_FPS) }).default(30),
   color: z
     .enum(COLOR_MODES, {
       error:
@@ -166,12 +150,7 @@ function consistencyIssues(rig: z.output<typeof RigShape>): Issue[] {
   const issues: Issue[] = [];
   const add = (path: Issue['path'], message: string) => issues.push({ path, message });
 
-  const [format, resolution] = rig.color.split('_');
-  if ((format === 'NV12' || format === 'YUY2') && resolution !== '720P')
-    add(['color'], `must be ${format}_720P or another format: ${format} exists only at 720P, got "${rig.color}"`);
-  if (resolution === '3072P' && rig.fps > 15) add(['color'], `${rig.color} needs fps 5 or 15, got fps ${rig.fps}`);
-  if (rig.depth === 'WFOV_UNBINNED' && rig.fps > 15)
-    add(['depth'], `WFOV_UNBINNED needs fps 5 or 15, got fps ${rig.fps}`);
+  for (const limit of modeLimits(rig)) add([limit.field], `is refused by the SDK: ${limit.message}`);
 
   const serials = rig.sensors.map((s) => s.serial);
   rig.sensors.forEach((s, i) => {

@@ -1,12 +1,12 @@
-import { listDevices } from '../capture/record.js';
 import { loadSdk } from '../capture/sdk.js';
+import { openSimulatedRig } from '../capture/simulated-device.js';
 import { loadRig } from '../capture/simulated-rig.js';
 import { inferTopology } from '../capture/topology.js';
 
 /** `k4sync devices`: every sensor, its jacks, and the topology they imply. */
 export function runDevices(flags: { json?: boolean; sdk?: string; simulate?: string }): number {
-  const sdk = loadSdk({ ...(flags.sdk ? { sdk: flags.sdk } : {}), ...(flags.simulate ? { simulate: { rig: loadRig(flags.simulate), payload: 'tiny' as const } } : {}) });
-  const devices = listDevices(sdk);
+  const device = flags.simulate ? openSimulatedRig(loadRig(flags.simulate), 'tiny') : loadSdk(flags.sdk ? { sdk: flags.sdk } : {});
+  const devices = device.list();
   const topology = inferTopology(devices);
   if (flags.json) {
     process.stdout.write(`${JSON.stringify({ sensors: devices, topology }, null, 2)}\n`);

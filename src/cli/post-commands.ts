@@ -1,11 +1,14 @@
-import { buildFrameIndex, frameIndexCsv, frameIndexJson, loadTake, renderPreview, timecodeOf, trimTake, type WindowSpec } from '../post/index.js';
+import {
+  buildFrameIndex, frameIndexCsv, frameIndexJson, loadTake, recoverTake, renderPreview, timecodeOf, trimTake, type RecoveredFile, type WindowSpec,
+} from '../post/index.js';
 import { errnoOf, fromSystemError } from '../errors.js';
 import { progressBar, type Progress } from './progress.js';
 import { writable } from './recording-commands.js';
 
 /**
- * `k4sync trim`, `k4sync index` and `k4sync preview`: what bin/ calls. Each prints its result and returns the exit
- * status: 0 done, 2 bad input (not a take, no common window, a window the take cannot give), 1 the work failed.
+ * `k4sync trim`, `k4sync recover`, `k4sync index` and `k4sync preview`: what bin/ calls. Each prints its result and
+ * returns the exit status: 0 done, 2 bad input (not a take, no common window, a window the take cannot give, a file
+ * that cannot be recovered), 1 the work failed.
  */
 
 const EXIT_OK = 0;
@@ -16,6 +19,11 @@ export interface TrimFlags {
   window?: string | WindowSpec;
   reference?: string;
   /** No progress bar (it is never drawn when stderr is not a terminal anyway). */
+  quiet?: boolean;
+}
+
+export interface RecoverFlags {
+  out: string;
   quiet?: boolean;
 }
 
@@ -71,6 +79,43 @@ export async function runTrim(take: string, flags: TrimFlags): Promise<number> {
   } catch (e) {
     (bar as Progress | null)?.stop();
     fail(e, 'trim');
+  }
+}
+
+/** One line per recording: what it holds now, and what was done to it. */
+function recoveredLine(f: RecoveredFile): string {
+  const frames = f.blocks['COLOR'] ?? f.blocks['DEPTH'] ?? f.blocks['IR'] ?? 0;
+  const imu = f.blocks['IMU'] !== undefined ? `, ${f.blocks['IMU']} IMU samples` : '';
+  const what = f.status === 'copied'
+    ? 'finalized already: copied as it is'
+    : `recovered${f.pastIndex.clusters > 0 ? ` (${f.pastIndex.clusters} clusters past its last index)` : ''}: ${f.problems.length} problem(s) fixed`;
+  return `  ${f.serial ?? '(no serial)'}  ${frames} frames${imu}  ${what}  → ${f.file}`;
+}
+
+export async function runRecover(take: string, flags: RecoverFlags): Promise<number> {
+  let bar: Progress | null = null;
+  try {
+    const result = await recoverTake(take, flags.out, {
+      onProgress: (done, total) => {
+        // Megabytes of the source handled so far.
+        bar ??= progressBar(Math.max(1, Math.ceil(total / 1e6)), 'recovering (MB)', flags.quiet === true);
+        bar.update(Math.floor(done / 1e6));
+      },
+    });
+    (bar as Progress | null)?.stop();
+    const r = result.record;
+    const recovered = r.files.filter((f) => f.status === 'recovered').length;
+    const lines = [
+      `Recovered ${r.source.take}: ${recovered} of ${r.files.length} recording(s) rewritten into finalized files, ${r.files.length - recovered} copied as they were → ${result.outDir}`,
+      ...r.files.map(recoveredLine),
+      `take.json records what was wrong with each file (${result.takeJson})${r.stopReason !== null ? `; its stopReason stays "${r.stopReason}"` : ''}.`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+    for (const n of result.notes) process.stderr.write(`k4sync: note: ${n}\n`);
+    return EXIT_OK;
+  } catch (e) {
+    (bar as Progress | null)?.stop();
+    fail(e, 'recover');
   }
 }
 

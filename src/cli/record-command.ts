@@ -1,7 +1,11 @@
 import { audit, DEFAULT_THRESHOLDS } from '../audit/index.js';
+import { startLtcCapture } from '../capture/ltc-capture.js';
 import { loadPlan } from '../capture/plan.js';
-import { recordTake, type CameraMode } from '../capture/record.js';
-import { loadRig } from '../capture/simulated-rig.js';
+import { checkModes, recordTake, type CameraMode, type LtcSource, type Operator } from '../capture/record.js';
+import { loadSdk } from '../capture/sdk.js';
+import { openSimulatedRig, simulatedCrew, simulatedGeneratorLtc } from '../capture/simulated-device.js';
+import { loadRig, type Rig } from '../capture/simulated-rig.js';
+import type { Device } from '../capture/device.js';
 import { renderTerminal } from '../report/terminal.js';
 import { isK4sError, K4sError } from '../errors.js';
 import { checkNewTakeFolder } from '../output/index.js';
@@ -13,10 +17,11 @@ export interface RecordFlags {
   plan?: string;
   frames?: number;
   duration?: number;
-  fps: 5 | 15 | 30;
-  color: string;
-  depth: string;
-  imu: boolean;
+  /** Undefined when not given: the rig's setting (--simulate) or the default applies. */
+  fps?: 5 | 15 | 30;
+  color?: string;
+  depth?: string;
+  imu?: boolean;
   exposure?: number;
   generator?: boolean;
   ltcInput?: string;
@@ -27,6 +32,27 @@ export interface RecordFlags {
   firstFrameTimeout: number;
 }
 
+type Settings = Pick<CameraMode, 'fps' | 'color' | 'depth' | 'imu'>;
+
+const DEFAULT_SETTINGS: Settings = { fps: 30, color: 'MJPG_720P', depth: 'NFOV_UNBINNED', imu: true };
+
+/**
+ * The camera settings of the take: each flag given, else the simulated rig's setting, else the default; and where
+ * they came from, in one line for the operator ("camera settings from rig.json: 15 fps, ...").
+ */
+export function cameraSettings(flags: Pick<RecordFlags, keyof Settings>, rig?: Rig): { settings: Settings; line: string } {
+  const keys = Object.keys(DEFAULT_SETTINGS) as (keyof Settings)[];
+  const base: Settings = rig ? { fps: rig.fps, color: rig.color, depth: rig.depth, imu: rig.imu } : DEFAULT_SETTINGS;
+  const given = keys.filter((k) => flags[k] !== undefined);
+  const settings = { ...base, ...Object.fromEntries(given.map((k) => [k, flags[k]])) } as Settings;
+  const overridden = given.map((k) => (k === 'imu' ? (settings.imu ? '--imu' : '--no-imu') : `--${k}`)).join(', ');
+  const from = given.length === keys.length ? 'flags'
+    : !rig ? (given.length === 0 ? 'defaults' : `flags (${overridden}) and defaults`)
+    : given.length === 0 ? 'rig.json' : `rig.json, overridden by ${overridden}`;
+  const line = `camera settings from ${from}: ${settings.fps} fps, ${settings.color}, ${settings.depth}, IMU ${settings.imu ? 'on' : 'off'}`;
+  return { settings, line };
+}
+
 /**
  * `k4sync record`: exit 0 for a complete take, 1 for a fault or a stop, 2 when pre-flight refuses. The take is
  * written in place, never under a temporary name: a recording is never thrown away, so Ctrl-C, SIGTERM or a fault
@@ -35,8 +61,32 @@ export interface RecordFlags {
 export async function runRecord(flags: RecordFlags): Promise<number> {
   // Before anything else, TTY or not: a take is never recorded over.
   checkNewTakeFolder(flags.out, '--out');
+  if (flags.simulate && flags.ltcInput) {
+    throw new K4sError('K4S_BAD_FLAG', '--ltc-input records a real audio input; with --simulate the simulated generator\'s LTC is written instead.', 'Give one of --simulate and --ltc-input.');
+  }
+  const rig = flags.simulate ? loadRig(flags.simulate) : undefined;
+  const { settings, line } = cameraSettings(flags, rig);
+  const mode: CameraMode = { ...settings, ...(flags.exposure ? { exposureUs: flags.exposure } : {}), powerlineHz: 50 };
+  // What the SDK would refuse, refused before any sensor is opened.
+  checkModes(mode);
   // The generator procedure asks the operator to switch it off, then on: refuse now rather than with sensors open.
   if (flags.generator && !flags.yes) requireTerminal('to switch the sync generator off and on');
+  if (rig) process.stderr.write(`${line}\n`);
+  const terminal = terminalOperator(flags.yes === true);
+  let device: Device;
+  let operator: Operator;
+  let ltc: LtcSource | undefined;
+  if (rig) {
+    const simulated = openSimulatedRig(rig, flags.payload);
+    device = simulated;
+    operator = simulatedCrew(simulated, { tell: terminal });
+    ltc = simulatedGeneratorLtc(simulated) ?? undefined;
+  } else {
+    device = loadSdk(flags.sdk ? { sdk: flags.sdk } : {});
+    operator = terminal;
+    const input = flags.ltcInput;
+    if (input) ltc = { start: (dir) => startLtcCapture(input, dir) };
+  }
   const abort = new AbortController();
   let interrupts = 0;
   const onStop = () => {
@@ -48,24 +98,21 @@ export async function runRecord(flags: RecordFlags): Promise<number> {
   process.on('SIGINT', onStop);
   process.on('SIGTERM', onStop);
   try {
-    const mode: CameraMode = { fps: flags.fps, color: flags.color, depth: flags.depth, imu: flags.imu, ...(flags.exposure ? { exposureUs: flags.exposure } : {}), powerlineHz: 50 };
-    const simulate = flags.simulate ? { rig: loadRig(flags.simulate), payload: flags.payload } : undefined;
-    const frames = flags.frames ?? (flags.duration ? Math.round(flags.duration * flags.fps) : 0);
+    const frames = flags.frames ?? (flags.duration ? Math.round(flags.duration * mode.fps) : 0);
     const status: { line?: ReturnType<typeof statusLine> } = {};
     const result = await recordTake({
+      device,
+      operator,
       out: flags.out,
       mode,
       frames,
       generator: flags.generator === true,
-      ...(flags.ltcInput ? { ltcInput: flags.ltcInput } : {}),
+      ...(ltc ? { ltc } : {}),
       ...(flags.plan ? { plan: loadPlan(flags.plan) } : {}),
-      ...(flags.sdk ? { sdk: flags.sdk } : {}),
-      ...(simulate ? { simulate } : {}),
       firstFrameTimeoutMs: flags.firstFrameTimeout * 1000,
       flushIntervalMs: 3000,
-      operator: terminalOperator(flags.yes === true),
       onStatus: (stats) => {
-        status.line ??= statusLine(stats.map((s) => `${flags.out}/${s.serial}.mkv`), flags.out, flags.fps);
+        status.line ??= statusLine(stats.map((s) => `${flags.out}/${s.serial}.mkv`), flags.out, mode.fps);
         status.line.update(stats);
       },
       signal: abort.signal,

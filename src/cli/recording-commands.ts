@@ -1,5 +1,5 @@
 import {
-  describeRecording, isRecordingError, readRecording, summarize, timestampsCsv, type RecordingSummary, type TimestampTrack,
+  describeRecording, isRecordingError, readRecording, summarize, timestampsCsv, type Recording, type RecordingSummary, type TimestampTrack,
 } from '../recording/index.js';
 
 export const EXIT_OK = 0;
@@ -47,12 +47,22 @@ export function writable(out: NodeJS.WritableStream): Promise<void> {
   });
 }
 
+/** One line about a file whose timestamps are not the whole, closed recording: relative, stopped, or cut short. */
+function timestampsWarning(file: string, rec: Recording): string | null {
+  const relative = rec.startOffset.source === 'none' ? '; it has no start offset, so timestamps are relative to its first block' : '';
+  if (rec.truncatedAt !== null) return `${file} is cut short at byte ${rec.truncatedAt}; every complete block before it is listed${relative}.`;
+  if (!rec.finalized) {
+    const past = rec.pastIndex && rec.ending.state === 'after-flush' ? ` (${rec.pastIndex.frames} frames past its last index)` : '';
+    return `${file} was not finalized: its recorder stopped without closing it; every complete block up to its end is listed${past}${relative}.`;
+  }
+  return relative ? `${file}${relative.replace(/^; it/, '')}.` : null;
+}
+
 /** `k4sync timestamps`: streams CSV, respecting back-pressure and a reader that goes away (| head). */
 export async function runTimestamps(file: string, track?: TimestampTrack): Promise<number> {
   const rec = readRecording(file);
-  if (rec.startOffset.source === 'none') {
-    process.stderr.write(`k4sync: warning: ${file} has no start offset; timestamps are relative to its first block.\n`);
-  }
+  const warning = timestampsWarning(file, rec);
+  if (warning) process.stderr.write(`k4sync: warning: ${warning}\n`);
   const out = process.stdout;
   // A reader that stops early (| head) is not an error: stop writing quietly.
   out.on('error', () => {});

@@ -9,6 +9,7 @@ import { VERSION } from '../version.js';
 import { PostError } from './errors.js';
 import { laceHeader, readLace } from './lacing.js';
 import { OutputFile } from './output.js';
+import { wholeFileLayout } from './whole-file.js';
 
 /**
  * Cuts one Azure Kinect recording to a span of device time without decoding anything: a streaming Matroska rewriter.
@@ -23,6 +24,9 @@ import { OutputFile } from './output.js';
  * their block time. Payloads go through a fixed buffer: memory does not grow with the size of the take. Every written
  * cluster gets a fresh CRC-32; Cues get one entry per cluster holding a track-1 block, at least 1 s apart, like
  * k4arecord's.
+ *
+ * `k4sync recover` is this rewriter with a plan that keeps everything and the clusters walked to the end of the file
+ * (RewriteOptions.wholeFile): what a killed writer left becomes a finalized file by the same code path.
  */
 
 /** Device-time span (µs, inclusive) to keep of one track; null: nothing of it. */
@@ -51,6 +55,16 @@ export interface TrimFileResult {
   durationTicks: number;
 }
 
+export interface RewriteOptions {
+  /**
+   * Walk the clusters to the end of the file whatever the Segment size says: a writer killed after a flush leaves
+   * that size stale, with clusters written past it (and over its Cues). Recover sets it; trim keeps to the Segment.
+   */
+  wholeFile?: boolean;
+  /** The command named in the WritingApp of an Info made for a file whose writer never wrote one. */
+  tool?: 'trim' | 'recover';
+}
+
 /** Largest Tags/Info element read into memory: anything bigger is damage. */
 const MAX_HEADER_BYTES = 64 * 1024 * 1024;
 const MAX_IMU_BLOCK_BYTES = 16 * 1024 * 1024;
@@ -77,6 +91,7 @@ export async function trimFile(
   rec: Recording,
   plan: TrimPlan,
   onProgress?: (sourceBytesDone: number) => void,
+  options: RewriteOptions = {},
 ): Promise<TrimFileResult> {
   const src = new FileSource(sourcePath);
   const fd = openSync(sourcePath, 'r');
@@ -84,7 +99,7 @@ export async function trimFile(
   const out = new OutputFile(partial);
   let done = false;
   try {
-    const result = await rewrite(src, fd, out, rec, plan, sourcePath, onProgress);
+    const result = await rewrite(src, fd, out, rec, plan, sourcePath, options, onProgress);
     out.close();
     renameSync(partial, target);
     done = true;
@@ -100,9 +115,9 @@ export async function trimFile(
 }
 
 async function rewrite(
-  src: ByteSource, fd: number, out: OutputFile, rec: Recording, plan: TrimPlan, path: string, onProgress?: (n: number) => void,
+  src: ByteSource, fd: number, out: OutputFile, rec: Recording, plan: TrimPlan, path: string, options: RewriteOptions, onProgress?: (n: number) => void,
 ): Promise<TrimFileResult> {
-  const layout = readLayout(src, path);
+  const layout = options.wholeFile ? wholeFileLayout(src, path) : readLayout(src, path);
   const scaleNs = rec.info.timecodeScaleNs;
   const usPerTick = scaleNs / 1000;
   const oldOffsetNs = rec.startOffset.ns;
@@ -116,7 +131,7 @@ async function rewrite(
   const info = layout.headerElements.find((e) => e.id === ID.Info);
   const tagsEls = layout.headerElements.filter((e) => e.id === ID.Tags);
   // k4arecord writes Info only when it finalizes a file: an unfinalized one gets the Info it would have had.
-  const renderInfo = info ? infoRenderer(src, info, path) : freshInfo(scaleNs);
+  const renderInfo = info ? infoRenderer(src, info, path) : freshInfo(scaleNs, options.tool ?? 'trim');
   const tags = renderTags(src, tagsEls, newOffsetNs, path);
   const copied = layout.headerElements.filter((e) => e.id !== ID.Info && e.id !== ID.Tags);
 
@@ -238,11 +253,11 @@ function infoRenderer(src: ByteSource, info: Child, path: string): (durationTick
   };
 }
 
-function freshInfo(scaleNs: number): (durationTicks: number) => Uint8Array {
+function freshInfo(scaleNs: number, tool: 'trim' | 'recover'): (durationTicks: number) => Uint8Array {
   const kept = concat([
     uintElement(ID.TimecodeScale, scaleNs),
     stringElement(ID.MuxingApp, `k4sync-${VERSION}`),
-    stringElement(ID.WritingApp, `k4sync-trim-${VERSION}`),
+    stringElement(ID.WritingApp, `k4sync-${tool}-${VERSION}`),
     stringElement(ID.Title, 'Azure Kinect'),
   ]);
   return (durationTicks) => element(ID.Info, [kept, float64Element(ID.Duration, durationTicks)]);
@@ -320,12 +335,14 @@ function keptItems(
     const span = plan.tracks.has(head.track) ? plan.tracks.get(head.track) : plan.others;
     if (!inSpan(deviceUs, span)) continue;
     if (newTicks < 0) throw new PostError('K4S_TRIM_FAILED', `${path}: a kept block at byte ${c.start} lies before the new start; the trim plan is inconsistent.`);
-    items.push(verbatimItem(src, fd, c, groupKids, block, head, newTicks, lacingOf(head.flags) === 0 ? 1 : laceCount(src, block, head)));
+    items.push(verbatimItem(src, fd, c, groupKids, block, head, newTicks, laceCount(src, block, head)));
   }
   return items;
 }
 
-function laceCount(src: ByteSource, block: Child, head: BlockHead): number {
+/** Frames of a block: its lace count, 1 when it is not laced. */
+export function laceCount(src: ByteSource, block: Child, head: BlockHead): number {
+  if (lacingOf(head.flags) === 0) return 1;
   const at = head.trackLength + 3;
   return block.size > at ? src.read(block.dataStart + at, 1)[0]! + 1 : 1;
 }

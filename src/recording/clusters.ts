@@ -2,7 +2,8 @@ import { readHeader, readUint, readVint, type ElementHeader } from './ebml.js';
 import { Float64Builder } from './growable.js';
 import type { ParseNotes } from './header.js';
 import { ID, SEGMENT_LEVEL_IDS } from './ids.js';
-import { parseLace } from './lacing.js';
+import { ImuCadenceBuilder } from './imu-cadence.js';
+import { parseLace, type Lace } from './lacing.js';
 import type { ByteSource } from './source.js';
 import { listChildren, type Child } from './walk.js';
 
@@ -24,6 +25,9 @@ export class TrackSink {
   readonly acc: Float64Builder | null;
   readonly gyro: Float64Builder | null;
   blocks = 0;
+  /** IMU samples counted from block headers, whether or not their times are kept. */
+  samples = 0;
+  readonly cadence: ImuCadenceBuilder | null;
   /** Largest "last instant" of any block, as the SDK computes the recording length. */
   lastUs = -Infinity;
 
@@ -37,6 +41,7 @@ export class TrackSink {
     // For the IMU: accelerometer and gyroscope times. For the host-time track: the host clock (µs) in `acc`.
     this.acc = mode !== 'frames' ? new Float64Builder() : null;
     this.gyro = mode === 'imu' ? new Float64Builder() : null;
+    this.cadence = mode === 'imu' ? new ImuCadenceBuilder() : null;
   }
 }
 
@@ -139,24 +144,26 @@ export class ClusterScanner {
     const timeUs = (clusterTicks + rel) * this.usPerTick;
     const durationUs = durationTicks === null ? null : durationTicks * this.usPerTick;
     sink.blocks++;
-    // Once the first sample has given the start offset, IMU blocks nobody keeps are stepped over like payloads.
-    if (sink.mode === 'imu' && !sink.keep && this.firstImu !== null) return;
-    if (sink.mode === 'imu') this.imuBlock(el, sink, track.length, timeUs);
+    if (sink.mode === 'imu') this.imuBlock(el, head, sink, track.length, timeUs, durationUs);
     else if (sink.mode === 'host-time') this.hostTimeBlock(el, sink, track.length, timeUs);
     else this.frameBlock(el, head, sink, track.length, timeUs, durationUs);
     sink.lastUs = Math.max(sink.lastUs, durationUs ? timeUs + durationUs - this.usPerTick : timeUs);
   }
 
-  /** Frame times only: the lace sizes are read when the block is laced, the frames never. */
-  private frameBlock(el: Child, probe: Uint8Array, sink: TrackSink, trackLength: number, timeUs: number, durationUs: number | null): void {
+  /** A block's frame sizes from its lacing header: only laced blocks need more than the probe, and never their frames. */
+  private lace(el: Child, probe: Uint8Array, trackLength: number): Lace | undefined {
     let want = probe.length;
     let lace = parseLace(probe, el.size, trackLength);
-    // Only laced blocks need more than the probe: their lace sizes, never their frames.
     while (lace === 'more' && want < el.size) {
       want = Math.min(el.size, want * 4);
       lace = parseLace(this.src.read(el.dataStart, want), el.size, trackLength);
     }
-    if (lace === 'more') lace = undefined;
+    return lace === 'more' ? undefined : lace;
+  }
+
+  /** Frame times only: the lace sizes are read when the block is laced, the frames never. */
+  private frameBlock(el: Child, probe: Uint8Array, sink: TrackSink, trackLength: number, timeUs: number, durationUs: number | null): void {
+    const lace = this.lace(el, probe, trackLength);
     if (!lace) {
       this.notes.warn('K4S_CORRUPT', 'A block has an impossible lacing header; it was skipped.', el.start);
       return;
@@ -179,38 +186,47 @@ export class ClusterScanner {
     sink.acc!.push((dv.getUint32(4, true) * 2 ** 32 + dv.getUint32(0, true)) / 1000);
   }
 
-  /** IMU records carry their own 64-bit device timestamps, so these blocks are read whole. */
-  private imuBlock(el: Child, sink: TrackSink, trackLength: number, timeUs: number): void {
+  /**
+   * IMU records carry their own 64-bit device timestamps, so blocks whose samples are kept are read whole. The others
+   * (and every block's continuity) need only the headers: the first sample is still read, for the start offset.
+   */
+  private imuBlock(el: Child, probe: Uint8Array, sink: TrackSink, trackLength: number, timeUs: number, durationUs: number | null): void {
     if (el.size > MAX_IMU_BLOCK_BYTES) {
       this.notes.warn('K4S_CORRUPT', 'An IMU block is implausibly large; it was skipped.', el.start);
       return;
     }
-    const data = this.src.read(el.dataStart, el.size);
-    const lace = parseLace(data, el.size, trackLength);
+    const data = sink.keep || this.firstImu === null ? this.src.read(el.dataStart, el.size) : null;
+    const lace = data ? parseLace(data, el.size, trackLength) : this.lace(el, probe, trackLength);
     if (!lace || lace === 'more') {
       this.notes.warn('K4S_CORRUPT', 'An IMU block has an impossible lacing header; it was skipped.', el.start);
       return;
     }
-    const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    // Some writers put several records in one frame; anything that is not whole records is damage.
+    const bad = lace.frameSizes.find((size) => size === 0 || size % IMU_RECORD_BYTES !== 0);
+    if (bad !== undefined) this.notes.warn('K4S_CORRUPT', `An IMU frame of ${bad} bytes is not a whole number of 40-byte samples.`, el.start);
+    let records = 0;
     let at = lace.headerBytes;
     for (const frameSize of lace.frameSizes) {
-      // Some writers put several records in one frame; anything that is not whole records is damage.
-      if (frameSize === 0 || frameSize % IMU_RECORD_BYTES !== 0) {
-        this.notes.warn('K4S_CORRUPT', `An IMU frame of ${frameSize} bytes is not a whole number of 40-byte samples.`, el.start);
-      } else {
-        for (let r = at; r < at + frameSize; r += IMU_RECORD_BYTES) {
-          const accLo = dv.getUint32(r, true);
-          const accHi = dv.getUint32(r + 4, true);
-          if (this.firstImu === null) {
-            this.firstImu = { blockTimeUs: timeUs, accNs: (BigInt(accHi) << 32n) | BigInt(accLo) };
-          }
-          if (!sink.keep) continue;
-          sink.times.push(timeUs);
-          sink.acc!.push(nsToUs(accLo, accHi));
-          sink.gyro!.push(nsToUs(dv.getUint32(r + GYRO_TS_AT, true), dv.getUint32(r + GYRO_TS_AT + 4, true)));
-        }
+      if (frameSize !== 0 && frameSize % IMU_RECORD_BYTES === 0) {
+        if (data) this.imuRecords(data, at, frameSize, sink, timeUs);
+        records += frameSize / IMU_RECORD_BYTES;
       }
       at += frameSize;
+    }
+    sink.samples += records;
+    sink.cadence!.add(timeUs, durationUs, records);
+  }
+
+  private imuRecords(data: Uint8Array, at: number, bytes: number, sink: TrackSink, timeUs: number): void {
+    const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    for (let r = at; r < at + bytes; r += IMU_RECORD_BYTES) {
+      const accLo = dv.getUint32(r, true);
+      const accHi = dv.getUint32(r + 4, true);
+      if (this.firstImu === null) this.firstImu = { blockTimeUs: timeUs, accNs: (BigInt(accHi) << 32n) | BigInt(accLo) };
+      if (!sink.keep) return;
+      sink.times.push(timeUs);
+      sink.acc!.push(nsToUs(accLo, accHi));
+      sink.gyro!.push(nsToUs(dv.getUint32(r + GYRO_TS_AT, true), dv.getUint32(r + GYRO_TS_AT + 4, true)));
     }
   }
 }

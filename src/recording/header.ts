@@ -159,6 +159,23 @@ export function parseTags(src: ByteSource, el: Child, notes: ParseNotes): Tag[] 
   return tags;
 }
 
+/** The SeekHead's entries: element ID → position relative to the Segment data (first entry per ID wins). */
+export function parseSeekHead(src: ByteSource, el: Child, notes: ParseNotes): Map<number, number> {
+  const { mem, base } = inMemory(src, el);
+  const out = new Map<number, number>();
+  for (const seek of children(mem, 0, mem.size, base, 'SeekHead', notes)) {
+    if (seek.id !== ID.Seek) continue;
+    let id: number | null = null;
+    let position: number | null = null;
+    for (const c of children(mem, seek.dataStart, seek.end, base, 'A seek entry', notes)) {
+      if (c.id === ID.SeekID && c.size <= 4) id = readUint(dataOf(mem, c));
+      else if (c.id === ID.SeekPosition && c.size <= 8) position = readUint(dataOf(mem, c));
+    }
+    if (id !== null && position !== null && !out.has(id)) out.set(id, position);
+  }
+  return out;
+}
+
 /**
  * Attachments may hold large user files, so they are walked in place and only their names and
  * positions are kept; the calibration is read later by position.

@@ -2,11 +2,12 @@ import { ClusterScanner, HOST_TIME_TRACK, TrackSink, type ClusterEnd } from './c
 import { integerTag, identifyTracks, looksLikeK4a, readConfiguration, readK4aTags, tagValue } from './configuration.js';
 import { readHeader, readString, readUint, type ElementHeader } from './ebml.js';
 import { RecordingError, type RecordingErrorCode } from './errors.js';
-import { parseAttachments, parseInfo, parseTags, parseTracks, type ParseNotes } from './header.js';
+import { parseAttachments, parseInfo, parseSeekHead, parseTags, parseTracks, type ParseNotes } from './header.js';
 import { ID } from './ids.js';
 import { FileSource, type ByteSource } from './source.js';
 import type {
-  AttachmentInfo, Calibration, CustomTrackSummary, Recording, RecordingWarning, SegmentInfo, StartOffset, Tag, TrackInfo,
+  AttachmentInfo, Calibration, CustomTrackSummary, FileEnding, PastIndex, Recording, RecordingWarning, SegmentInfo, StartOffset, Tag,
+  TrackInfo,
 } from './types.js';
 import { dataOf, listChildren, type Child } from './walk.js';
 
@@ -60,7 +61,21 @@ class Reader implements ParseNotes {
   scanner: ClusterScanner | null = null;
   sinks = new Map<number, TrackSink>();
   truncatedAt: number | null = null;
-  segmentSized = false;
+  segmentDataStart = 0;
+  /** Where a sized Segment says it ends; null for size 0 or unknown. */
+  declaredEnd: number | null = null;
+  segmentUnknownSize = false;
+  /** The SeekHead's Cues entry points at something else (a cluster written over the index): where that index was. */
+  overwrittenCuesAt: number | null = null;
+  /** The SeekHead's Cues entry points past the end of the file: the file is cut short before its index. */
+  cuesBeyondEnd = false;
+  /** The last Cues element found after a cluster. */
+  cuesAt: number | null = null;
+  /** A Cues element before the first cluster, as other muxers write it: an index of what follows. */
+  frontCues = false;
+  lastClusterAt: number | null = null;
+  /** The first cluster no index covers, with what each built-in track held before it; null while every cluster is covered. */
+  past: { fromByte: number; before: Counts } | null = null;
   clusters = 0;
   keepImu = true;
 
@@ -81,8 +96,8 @@ export function readRecordingFrom(src: ByteSource, path: string, opts: ReadOptio
   const r = new Reader(src, path);
   r.keepImu = opts.imuSamples !== false;
   const segment = readPreamble(r);
-  const segEnd = segmentEnd(r, segment);
-  readSegment(r, segment.dataStart, segEnd);
+  sizeSegment(r, segment);
+  readSegment(r, segment.dataStart);
   return assemble(r);
 }
 
@@ -117,25 +132,37 @@ function readPreamble(r: Reader): ElementHeader {
   }
 }
 
-/** A Segment sized 0 (k4arecord before its first flush) or unknown runs to the end of the file. */
-function segmentEnd(r: Reader, segment: ElementHeader): number {
-  if (segment.size === null || segment.size === 0) return r.src.size;
-  r.segmentSized = true;
+/**
+ * A Segment sized 0 (k4arecord before its first flush) or unknown runs to the end of the file. A sized one is read to
+ * the end of the file too: k4arecord writes the size at each flush and keeps appending clusters, so a recorder killed
+ * mid-take leaves the size of its last flush with complete clusters after it.
+ */
+function sizeSegment(r: Reader, segment: ElementHeader): void {
+  r.segmentDataStart = segment.dataStart;
+  r.segmentUnknownSize = segment.size === null;
+  if (segment.size === null || segment.size === 0) return;
   const end = segment.dataStart + segment.size;
+  r.declaredEnd = end;
   if (end > r.src.size) {
     r.warn('K4S_TRUNCATED', `The file is ${end - r.src.size} bytes shorter than its Segment says: it was cut short.`, r.src.size);
-    return r.src.size;
   }
-  return end;
 }
 
-function readSegment(r: Reader, start: number, end: number): void {
+/** Past a Segment's declared end only what a writer appends after a flush continues it; anything else is not ours. */
+const CONTINUES_SEGMENT: ReadonlySet<number> = new Set([ID.Cluster, ID.Cues, ID.Void]);
+
+function readSegment(r: Reader, start: number): void {
   const { src } = r;
+  const end = src.size;
   let pos = start;
   while (pos < end) {
     const h = readHeader(src, pos, end);
     if (h === 'eof') {
       r.truncatedAt = pos;
+      break;
+    }
+    if (r.declaredEnd !== null && pos >= r.declaredEnd && (typeof h === 'string' || !CONTINUES_SEGMENT.has(h.id))) {
+      r.warn('K4S_CORRUPT', `The ${end - pos} bytes after the end of the Segment (byte ${pos}) are not part of the recording; they were ignored.`, pos);
       break;
     }
     const bad = typeof h === 'string' || (h.size === null && h.id !== ID.Cluster);
@@ -163,7 +190,8 @@ function readSegment(r: Reader, start: number, end: number): void {
       continue;
     }
     const child = { ...el, size: el.size!, end: el.dataStart + el.size! } as Child;
-    readHeaderElement(r, child);
+    if (child.id === ID.Cues) foundCues(r, child.start);
+    else readHeaderElement(r, child);
     pos = child.end;
   }
 }
@@ -186,12 +214,57 @@ function readHeaderElement(r: Reader, el: Child): void {
     case ID.Attachments:
       r.attachments.push(...parseAttachments(r.src, el, r));
       break;
+    case ID.SeekHead:
+      if (!big && r.clusters === 0) checkSeekHead(r, el);
+      break;
   }
+}
+
+/** Where the SeekHead says the Cues are, and whether they are still there: a crashed k4arecord file has a cluster there. */
+function checkSeekHead(r: Reader, el: Child): void {
+  const relative = parseSeekHead(r.src, el, r).get(ID.Cues);
+  if (relative === undefined || r.overwrittenCuesAt !== null || r.cuesBeyondEnd) return;
+  const at = r.segmentDataStart + relative;
+  const h = readHeader(r.src, at, r.src.size);
+  if (h === 'eof') r.cuesBeyondEnd = true;
+  else if (typeof h === 'string' || h.id !== ID.Cues) r.overwrittenCuesAt = at;
+}
+
+/**
+ * Where the last index ends: the Segment size and the SeekHead's Cues entry describe the file at its last flush, and a
+ * Cues element found after clusters indexes those clusters. Without any of them (never flushed), nothing is indexed.
+ */
+function indexEnd(r: Reader): number {
+  const flushed = r.declaredEnd === null ? r.segmentDataStart : Math.min(r.declaredEnd, r.overwrittenCuesAt ?? Infinity);
+  return Math.max(flushed, r.cuesAt ?? -Infinity);
+}
+
+function foundCues(r: Reader, at: number): void {
+  if (r.lastClusterAt === null) {
+    r.frontCues = true;
+    return;
+  }
+  r.cuesAt = at;
+  if (r.past !== null && r.past.fromByte < indexEnd(r)) r.past = null;
+}
+
+type Counts = Map<number, number>;
+
+/** Frames (samples for the IMU) each built-in track has read so far, to count what lies past the index. */
+function counts(r: Reader): Counts {
+  const out: Counts = new Map();
+  for (const t of r.tracks ?? []) {
+    const sink = r.sinks.get(t.number);
+    if (sink && t.builtin !== null) out.set(t.number, t.builtin === 'IMU' ? sink.samples : sink.times.length);
+  }
+  return out;
 }
 
 function scanCluster(r: Reader, el: ElementHeader, end: number): ClusterEnd {
   r.scanner ??= startScanner(r, el.start);
   r.clusters++;
+  r.lastClusterAt = el.start;
+  if (r.past === null && el.start >= indexEnd(r)) r.past = { fromByte: el.start, before: counts(r) };
   return r.scanner.scan(el, end);
 }
 
@@ -330,10 +403,10 @@ function assemble(r: Reader): Recording {
   let lastUs = 0;
   for (const s of r.sinks.values()) lastUs = Math.max(lastUs, s.lastUs);
 
-  const finalized = r.segmentSized && tagValue(r.tags, 'K4A_START_OFFSET_NS') !== null;
-  if (!finalized) {
-    r.warn('K4S_UNFINALIZED', 'The recording was not finalized (its writer stopped without closing it): it has no Segment size or start offset. Every complete block was read.');
-  }
+  const pastIndex = pastIndexOf(r, tracks);
+  const ending = endingOf(r, tracks);
+  const finalized = ending.state === 'closed';
+  warnEnding(r, ending, pastIndex);
   if (r.truncatedAt !== null) {
     r.warn('K4S_TRUNCATED', `The file is cut short: good data ends at byte ${r.truncatedAt} of ${r.src.size}; every complete block before it was kept.`, r.truncatedAt);
   }
@@ -357,13 +430,62 @@ function assemble(r: Reader): Recording {
     depth: deviceTimes('DEPTH'),
     ir: deviceTimes('IR'),
     imu: imuSink ? { accTimestampsUs: imuSink.acc!.toArray(), gyroTimestampsUs: imuSink.gyro!.toArray() } : null,
+    imuCadence: imuSink ? imuSink.cadence!.finish(offsetUs) : imuTrack ? emptyCadence() : null,
     customTracks,
     hostTimes,
     recordingLengthUs: lastUs,
     finalized,
+    ending,
+    pastIndex,
     truncatedAt: r.truncatedAt,
     legacy,
     warnings: r.warnings,
     bytesRead: r.src.bytesRead,
   };
+}
+
+function emptyCadence(): NonNullable<Recording['imuCadence']> {
+  return { samples: 0, firstUs: null, lastUs: null, periodUs: null, gaps: [] };
+}
+
+function pastIndexOf(r: Reader, tracks: TrackInfo[]): PastIndex | null {
+  if (r.past === null) return null;
+  const now = counts(r);
+  const { before } = r.past;
+  const since = (t: TrackInfo) => (now.get(t.number) ?? 0) - (before.get(t.number) ?? 0);
+  const video = tracks.filter((t) => t.builtin !== null && t.builtin !== 'IMU');
+  const imu = tracks.find((t) => t.builtin === 'IMU');
+  return { fromByte: r.past.fromByte, frames: Math.max(0, ...video.map(since)), imuSamples: imu ? since(imu) : 0 };
+}
+
+function endingOf(r: Reader, tracks: TrackInfo[]): FileEnding {
+  const startOffsetTag = tagValue(r.tags, 'K4A_START_OFFSET_NS') !== null;
+  const segmentSize: FileEnding['segmentSize'] =
+    r.declaredEnd !== null ? (r.past !== null ? 'stale' : 'spans-data') : r.segmentUnknownSize ? 'unknown' : 'zero';
+  // k4arecord cues the first block of track 1 in a cluster: a file whose track 1 has no block gets no Cues.
+  const track1 = tracks.find((t) => t.number === 1);
+  const cuesDue = r.lastClusterAt !== null && track1 !== undefined && (r.sinks.get(1)?.blocks ?? 0) > 0;
+  const cues = !cuesDue || r.frontCues || r.cuesBeyondEnd || (r.cuesAt !== null && r.cuesAt > r.lastClusterAt!);
+  const state: FileEnding['state'] =
+    segmentSize === 'spans-data' && cues && startOffsetTag ? 'closed'
+    : (segmentSize === 'zero' || segmentSize === 'unknown') && !startOffsetTag ? 'never-flushed'
+    : 'after-flush';
+  return { state, segmentSize, cues, startOffsetTag };
+}
+
+function warnEnding(r: Reader, ending: FileEnding, pastIndex: PastIndex | null): void {
+  if (ending.state === 'closed') return;
+  if (ending.state === 'never-flushed') {
+    r.warn('K4S_UNFINALIZED', 'The recording was not finalized: its writer stopped before its first flush (no Segment size, Cues or start offset). Every complete block up to the end of the file was read.');
+    return;
+  }
+  const missing = [
+    ending.segmentSize === 'stale' ? 'its Segment size is from an earlier flush' : ending.segmentSize === 'spans-data' ? null : `its Segment size is ${ending.segmentSize}`,
+    ending.cues ? null : 'no Cues follow its last cluster',
+    ending.startOffsetTag ? null : 'no start offset tag',
+  ].filter((x): x is string => x !== null);
+  r.warn('K4S_UNFINALIZED', `The recording was not finalized: its writer stopped after a flush without closing it (${missing.join('; ')}). Every complete block up to the end of the file was read.`);
+  if (pastIndex) {
+    r.warn('K4S_PAST_INDEX', `${pastIndex.frames} frames and ${pastIndex.imuSamples} IMU samples lie past the last index (from byte ${pastIndex.fromByte}): written after the last flush, they were read from the clusters themselves. Microsoft's reader stops at the index or refuses the file; \`k4sync recover\` rewrites it closed.`, pastIndex.fromByte);
+  }
 }

@@ -1,5 +1,7 @@
 import { tagValue } from './configuration.js';
-import type { BuiltinTrack, Recording, RecordConfiguration, DeviceInfo, RecordingWarning, StartOffsetSource } from './types.js';
+import type {
+  BuiltinTrack, DeviceInfo, FileEnding, ImuCadence, PastIndex, Recording, RecordConfiguration, RecordingWarning, StartOffsetSource,
+} from './types.js';
 
 export interface TrackSummary {
   number: number;
@@ -23,6 +25,10 @@ export interface RecordingSummary {
   muxingApp: string | null;
   dateUtc: string | null;
   finalized: boolean;
+  /** How the file ends: closed by its writer, stopped after a flush, or never flushed, and what says so. */
+  ending: FileEnding;
+  /** Frames written after the last flush, which no index covers; null when the index covers every cluster. */
+  pastIndex: PastIndex | null;
   truncatedAt: number | null;
   legacy: boolean;
   configuration: RecordConfiguration;
@@ -35,6 +41,8 @@ export interface RecordingSummary {
   tags: Record<string, string>;
   tracks: TrackSummary[];
   calibration: { fileName: string; bytes: number; parsed: boolean } | null;
+  /** IMU continuity; null without an IMU track. */
+  imu: ImuCadence | null;
   warnings: RecordingWarning[];
 }
 
@@ -66,6 +74,8 @@ export function summarize(rec: Recording): RecordingSummary {
     muxingApp: rec.info.muxingApp,
     dateUtc: rec.info.dateUtc && !Number.isNaN(rec.info.dateUtc.getTime()) ? rec.info.dateUtc.toISOString() : null,
     finalized: rec.finalized,
+    ending: rec.ending,
+    pastIndex: rec.pastIndex,
     truncatedAt: rec.truncatedAt,
     legacy: rec.legacy,
     configuration: rec.configuration,
@@ -76,6 +86,7 @@ export function summarize(rec: Recording): RecordingSummary {
     tags,
     tracks,
     calibration: rec.calibration && { fileName: rec.calibration.fileName, bytes: rec.calibration.bytes, parsed: rec.calibration.json !== null },
+    imu: rec.imuCadence,
     warnings: rec.warnings,
   };
 }

@@ -127,6 +127,61 @@ export interface ImuSamples {
   gyroTimestampsUs: Float64Array;
 }
 
+/** Samples missing between two IMU samples, found from block headers (see ImuCadence). */
+export interface ImuGap {
+  /** Device time of the last sample before the gap, µs. For samples lost inside one laced run, the run's first sample. */
+  lastUs: number;
+  /** Device time of the first sample after the gap, µs (inside a run: its last sample). */
+  nextUs: number;
+  missing: number;
+}
+
+/**
+ * The IMU stream's continuity, read from block headers only (times, lace counts, BlockDuration), so it is there even
+ * when the samples themselves are not read: a 10-minute take holds a million samples, this holds their gaps.
+ */
+export interface ImuCadence {
+  samples: number;
+  /** Device time of the first and last sample, µs. */
+  firstUs: number | null;
+  lastUs: number | null;
+  /** Mean step between continuous samples, µs (about 600 at the IMU's 1666 Hz); null with fewer than two samples. */
+  periodUs: number | null;
+  gaps: ImuGap[];
+}
+
+/**
+ * Where the data the last flush indexed ends. A recorder killed mid-take leaves complete clusters after it: its Segment
+ * size and Cues describe the file as it was at that flush.
+ */
+export interface PastIndex {
+  /** File offset of the first cluster the last index does not cover. */
+  fromByte: number;
+  /** Frames in those clusters: of the fullest of COLOR, DEPTH and IR, so one per capture when all three are on. */
+  frames: number;
+  imuSamples: number;
+}
+
+/**
+ * What the writer left at the end of the file, which tells a file it closed from one it was stopped in. A closed
+ * k4arecord file has a Segment size spanning its data, Cues after its last cluster and K4A_START_OFFSET_NS.
+ */
+export interface FileEnding {
+  /**
+   * 'closed': all three are there and nothing lies past the index. 'after-flush': at least one flush reached the disk
+   * (a size or the start offset tag) but the writer did not close the file. 'never-flushed': no flush reached the disk.
+   */
+  state: 'closed' | 'after-flush' | 'never-flushed';
+  /**
+   * 'spans-data': the Segment ends where the data does (or past the end of a file cut short). 'stale': a flush's size,
+   * with clusters written after it. 'zero' (k4arecord before its first flush) or 'unknown'.
+   */
+  segmentSize: 'spans-data' | 'stale' | 'zero' | 'unknown';
+  /** Cues follow the last cluster (or are not due: track 1 holds no block, or the file is cut short before them). */
+  cues: boolean;
+  startOffsetTag: boolean;
+}
+
 export interface CustomTrackSummary {
   track: TrackInfo;
   blocks: number;
@@ -158,6 +213,8 @@ export interface Recording {
   depth: Float64Array | null;
   ir: Float64Array | null;
   imu: ImuSamples | null;
+  /** IMU continuity from block headers, read in every mode (imuSamples: false included); null without an IMU track. */
+  imuCadence: ImuCadence | null;
   customTracks: CustomTrackSummary[];
   /**
    * Host arrival time of each capture, from the track k4sync's recorder adds (K4SYNC_HOST_TIME): device time of the
@@ -166,8 +223,14 @@ export interface Recording {
   hostTimes: { deviceUs: Float64Array; hostUs: Float64Array } | null;
   /** Last timestamp relative to the start offset, as k4a_playback_get_recording_length_usec. */
   recordingLengthUs: number;
-  /** The writer flushed and closed it: Segment size set and the start offset tag present. */
+  /**
+   * The writer closed it: Segment size spanning the data, Cues after the last cluster, the start offset tag, nothing
+   * past the index (ending.state 'closed'). A file stopped after a flush is read to its end but never called finalized.
+   */
   finalized: boolean;
+  ending: FileEnding;
+  /** Frames the last index does not cover (written after the last flush); null when the index covers every cluster. */
+  pastIndex: PastIndex | null;
   /** Where good data ends when the file is cut short; null for a whole file. */
   truncatedAt: number | null;
   /** True for pre-1.0 SDK files (YUY2 depth, DEPTH_IR, lower-case modes). */

@@ -35,6 +35,13 @@ const drop = z.object({
   timecode: z.string().optional(),
 });
 
+const imu = z.object({
+  samples: z.number(),
+  rateHz: nullableNumber,
+  missing: z.number(),
+  gaps: z.array(z.object({ deviceTimestampUs: z.number(), count: z.number(), durationUs: z.number() })),
+});
+
 const rateSegment = z.object({
   fromFrame: z.number(),
   toFrame: z.number(),
@@ -77,6 +84,8 @@ const sensor = z.object({
   firstDeviceTimestampUs: nullableNumber,
   lastDeviceTimestampUs: nullableNumber,
   drops: z.array(drop),
+  // Audits written before the IMU check read as files without an IMU track.
+  imu: imu.nullable().default(null),
   clockRatePpm: nullableNumber,
   clockRateStdErrPpm: nullableNumber,
   rateSegments: z.array(rateSegment),

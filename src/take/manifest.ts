@@ -24,6 +24,16 @@ export const TrimNoteSchema = z.looseObject({
 
 export type TrimNote = z.infer<typeof TrimNoteSchema>;
 
+/**
+ * The part of recover's record (src/post/recover.ts, RecoverRecord) the take's state needs: that its files were
+ * rewritten from a crashed take, and from which. Loose: the rest of the record is recover's to define.
+ */
+export const RecoverNoteSchema = z.looseObject({
+  source: z.looseObject({ take: z.string(), dir: z.string() }),
+});
+
+export type RecoverNote = z.infer<typeof RecoverNoteSchema>;
+
 export const TakeManifestSchema = z.strictObject({
   schema: z.literal(TAKE_SCHEMA),
   tool: z.strictObject({ name: z.literal('k4sync'), version: z.string() }),
@@ -40,19 +50,31 @@ export const TakeManifestSchema = z.strictObject({
       firmware: z.strictObject({ color: z.string().nullable(), depth: z.string().nullable() }).optional(),
       depthDelayUs: z.number().optional(),
       subordinateDelayUs: z.number().optional(),
+      /** The writer queue between the sensor's capture thread and its writer: how full it got, captures lost to it. */
+      writerQueue: z.strictObject({ capacity: z.number(), highWater: z.number(), lost: z.number() }).optional(),
     }),
   ),
   /** Camera settings shared by every sensor. */
   modes: z.strictObject({ fps: z.number(), color: z.string(), depth: z.string(), imu: z.boolean(), exposureUs: z.number().nullable() }).optional(),
   generator: z.strictObject({ used: z.boolean() }).optional(),
   /** Faults met during the take (a sensor unplugged, a write error), in host time. */
-  incidents: z.array(z.strictObject({ hostUs: z.number(), serial: z.string().nullable(), what: z.string() })).optional(),
+  incidents: z.array(z.strictObject({
+    hostUs: z.number(),
+    serial: z.string().nullable(),
+    what: z.string(),
+    /** What kind of incident (queue-overflow, write-failed, unplugged, ...), for scripts; `what` says it for people. */
+    kind: z.string().optional(),
+    /** The device time it concerns (e.g. the first capture lost), µs. */
+    deviceUs: z.number().nullable().optional(),
+  })).optional(),
   /** Host monotonic clock (µs) of each step of the start-up sequence. */
   timeline: z.array(z.strictObject({ event: z.string(), hostUs: z.number(), serial: z.string().nullable() })),
   /** "recording" from the start of the take until the recorder writes how it ended. */
   stopReason: z.string(),
   /** Set by `k4sync trim` on the take it writes: the source and the window kept. */
   trim: TrimNoteSchema.optional(),
+  /** Set by `k4sync recover` on the take it writes: the crashed take its files were rewritten from. */
+  recover: RecoverNoteSchema.optional(),
   ltc: z
     .strictObject({
       file: z.string(),
@@ -73,10 +95,10 @@ export type TakeManifest = z.infer<typeof TakeManifestSchema>;
 export const STILL_RECORDING = 'recording';
 
 /**
- * trim writes a take.json for a take from another tool too: the trim record alone, beside whatever that take's own
- * take.json held (no `schema`).
+ * trim and recover write a take.json for a take from another tool too: their records alone, beside whatever that
+ * take's own take.json held (no `schema`).
  */
-const TrimmedForeignSchema = z.looseObject({ trim: TrimNoteSchema });
+const ForeignSchema = z.looseObject({ trim: TrimNoteSchema.optional(), recover: RecoverNoteSchema.optional() });
 
 const OPTIONS: JsonFileOptions = { code: 'K4S_BAD_MANIFEST', subject: 'take.json' };
 
@@ -85,10 +107,12 @@ export function readManifest(path: string): TakeManifest {
   return readJsonFile(path, TakeManifestSchema, OPTIONS);
 }
 
-/** What a take.json says: k4sync's manifest, or (for a trimmed take of another tool) only the trim record. */
+/** What a take.json says: k4sync's manifest, or (for a trimmed or recovered take of another tool) only their records. */
 export interface TakeJson {
   manifest: TakeManifest | null;
   trim: TrimNote | null;
+  /** Set when `k4sync recover` wrote the take; optional so that a TakeJson made by hand need not name it. */
+  recover?: RecoverNote | null;
 }
 
 export interface TakeJsonRead {
@@ -112,11 +136,12 @@ export function loadTakeJson(path: string | null): TakeJsonRead {
   try {
     raw = readJsonFile(path, z.unknown(), OPTIONS);
     let json: TakeJson;
-    if (isObject(raw) && !('schema' in raw) && 'trim' in raw) {
-      json = { manifest: null, trim: validate(TrimmedForeignSchema, raw, path, OPTIONS).trim };
+    if (isObject(raw) && !('schema' in raw) && ('trim' in raw || 'recover' in raw)) {
+      const foreign = validate(ForeignSchema, raw, path, OPTIONS);
+      json = { manifest: null, trim: foreign.trim ?? null, recover: foreign.recover ?? null };
     } else {
       const manifest = validate(TakeManifestSchema, raw, path, OPTIONS);
-      json = { manifest, trim: manifest.trim ?? null };
+      json = { manifest, trim: manifest.trim ?? null, recover: manifest.recover ?? null };
     }
     return { json, raw: raw as Record<string, unknown>, problem: null };
   } catch (e) {

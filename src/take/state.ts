@@ -141,7 +141,9 @@ function manifestProblems(take: TakeFiles, json: TakeJson | null, files: Recordi
   if (manifest?.stopReason === STILL_RECORDING) {
     out.push({
       kind: 'recording', state: 'recording', serial: null, files: take.manifestPath ? [take.manifestPath] : [], refuse: false,
-      message: 'take.json still says "recording": the recorder stopped without finishing the take (it crashed or was killed), or it is still running.',
+      message: json?.recover
+        ? `take.json still says "recording": the recorder stopped without finishing the take (it crashed or was killed). Its files were recovered by k4sync recover from ${json.recover.source.dir}.`
+        : 'take.json still says "recording": the recorder stopped without finishing the take (it crashed or was killed), or it is still running.',
     });
   }
   const excluded = excludedByTrim(json?.trim ?? null).filter((e) => !present(e.serial, e.file));

@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import { auditTake, DEFAULT_THRESHOLDS, failedInput, sensorInput, type TakeAudit } from '../../src/audit/index.js';
 import { isRecordingError, readRecording } from '../../src/recording/index.js';
 
-/** Audits a folder in-process (no worker pool), as the pool would. */
+/** Audits a folder in-process (no worker pool), reading files as the pool's worker does. */
 export function auditDir(dir: string, reference?: string): TakeAudit {
   const files = readdirSync(dir).filter((f) => f.endsWith('.mkv')).sort().map((f) => join(dir, f));
   const inputs = files.map((f) => {
     try {
-      return sensorInput(f, readRecording(f));
+      return sensorInput(f, readRecording(f, { imuSamples: false }));
     } catch (e) {
       if (isRecordingError(e)) return failedInput(f, e.code, e.message);
       throw e;

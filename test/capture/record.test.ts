@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { K4sError } from '../../src/errors.js';
 import { recordTake, type RecordOptions } from '../../src/capture/record.js';
+import { openSimulatedRig, simulatedCrew } from '../../src/capture/simulated-device.js';
 import { loadRig, parseRig } from '../../src/capture/simulated-rig.js';
 import { readManifest } from '../../src/take/index.js';
 import { isRecordingError, readRecording } from '../../src/recording/index.js';
@@ -17,19 +18,19 @@ const tmp = mkdtempSync(join(tmpdir(), 'k4sync-record-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 let n = 0;
 
-const quiet = { confirm: async () => {}, say: () => {} };
-
-function options(rigJson: object, extra: Partial<RecordOptions> = {}): RecordOptions {
+/** Options for a take on the simulated rig; `leavesGeneratorOn` plays a crew that leaves the generator running. */
+function options(rigJson: object, extra: Partial<RecordOptions> = {}, crew: { leavesGeneratorOn?: boolean } = {}): RecordOptions {
   const rig = parseRig(rigJson);
+  const device = openSimulatedRig(rig, 'tiny');
   return {
+    device,
+    operator: simulatedCrew(device, crew),
     out: join(tmp, `take-${n++}`),
     mode: { fps: rig.fps, color: rig.color, depth: rig.depth, imu: rig.imu },
     frames: 600,
     generator: rig.sync.source === 'generator',
-    simulate: { rig, payload: 'tiny' },
     firstFrameTimeoutMs: 2000,
     flushIntervalMs: 1000,
-    operator: quiet,
     ...extra,
   };
 }
@@ -84,7 +85,7 @@ describe('k4sync record on the simulated rig', () => {
   });
 
   it('a generator already running when the sensors are armed stops the take before it starts', async () => {
-    const r = await recordTake(options(generator, { generatorOnBeforeArming: true }));
+    const r = await recordTake(options(generator, {}, { leavesGeneratorOn: true }));
     expect(r.outcome).toBe('refused');
     expect(r.message).toMatch(/pulses are already flowing/);
   });
@@ -112,10 +113,11 @@ describe('k4sync record on the simulated rig', () => {
     const script = `
       process.on('SIGXFSZ', () => {});
       const { recordTake } = await import(${JSON.stringify(join(ROOT, 'dist/src/capture/record.js'))});
+      const { openSimulatedRig, simulatedCrew } = await import(${JSON.stringify(join(ROOT, 'dist/src/capture/simulated-device.js'))});
       const { parseRig } = await import(${JSON.stringify(join(ROOT, 'dist/src/capture/simulated-rig.js'))});
-      const rig = parseRig(${JSON.stringify(daisy)});
-      const r = await recordTake({ out: ${JSON.stringify(out)}, mode: { fps: 30, color: 'MJPG_720P', depth: 'NFOV_UNBINNED', imu: false }, frames: 100000,
-        generator: false, simulate: { rig, payload: 'tiny' }, firstFrameTimeoutMs: 2000, flushIntervalMs: 200, operator: { confirm: async () => {}, say: () => {} } });
+      const device = openSimulatedRig(parseRig(${JSON.stringify(daisy)}), 'tiny');
+      const r = await recordTake({ device, operator: simulatedCrew(device), out: ${JSON.stringify(out)}, mode: { fps: 30, color: 'MJPG_720P', depth: 'NFOV_UNBINNED', imu: false }, frames: 100000,
+        generator: false, firstFrameTimeoutMs: 2000, flushIntervalMs: 200 });
       console.log(JSON.stringify({ outcome: r.outcome, message: r.message }));
     `;
     // Files may not grow past 2 MB: the writer meets EFBIG as it would meet a full disk.

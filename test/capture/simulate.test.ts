@@ -131,12 +131,13 @@ describe('the simulated rig', () => {
     };
     const full = await simulateTake(parseRig(rigJson), { out: join(tmp, 'whole'), frames: 3000, payload: 'tiny' });
     const out = join(tmp, 'killed');
-    // The child flushes after every frame and kills itself (SIGKILL: no cleanup of any kind) once 200 frames are in.
+    // The child flushes after every write and kills itself (SIGKILL: no cleanup of any kind) once 200 frames have left
+    // the writer queue (delivered, minus those still queued or lost) on every sensor.
     const child = `
       import { simulateTake } from ${JSON.stringify(join(ROOT, 'dist/src/capture/simulate.js'))};
       import { parseRig } from ${JSON.stringify(join(ROOT, 'dist/src/capture/simulated-rig.js'))};
       await simulateTake(parseRig(${JSON.stringify(rigJson)}), { out: ${JSON.stringify(out)}, frames: 1000000, payload: 'tiny', flushIntervalMs: 0,
-        onProgress: (stats) => { if (stats.every((s) => s.frames >= 200)) process.kill(process.pid, 'SIGKILL'); } });
+        onProgress: (stats) => { if (stats.every((s) => s.frames - s.queued - s.lostInQueue >= 200)) process.kill(process.pid, 'SIGKILL'); } });
     `;
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', child], { encoding: 'utf8' });
     expect(r.signal).toBe('SIGKILL');

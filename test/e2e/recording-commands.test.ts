@@ -1,10 +1,23 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REAL, sdkWrittenRecordings } from '../fixtures.js';
+import { buildCrashed, buildK4a } from '../helpers/mkv-builder.js';
 import { k4sync } from './cli.js';
+
+/** A take whose recorder was killed after a flush at 2.272 s (k4arecord's layout), and the same take cut short. */
+function crashedFiles(): { killed: string; cut: string; truth: ReturnType<typeof buildCrashed> } {
+  const dir = mkdtempSync(join(tmpdir(), 'k4sync-e2e-crashed-'));
+  const truth = buildCrashed({ frames: 90 }, 2_272_000, 'k4arecord');
+  const killed = join(dir, 'killed.mkv');
+  const cut = join(dir, 'cut.mkv');
+  writeFileSync(killed, truth.bytes);
+  const { built } = buildK4a({ frames: 90 });
+  writeFileSync(cut, built.bytes.subarray(0, built.blockOffsets.at(-10)!.offset + 5));
+  return { killed, cut, truth };
+}
 
 function officialColumn(csv: string, name: string): string[] {
   const [head, ...rows] = csv.trim().split('\n');
@@ -44,6 +57,19 @@ describe('k4sync timestamps', () => {
     expect([...tracks]).toEqual(['IMU']);
   });
 
+  it('a file not finalized or cut short: every frame listed, and one warning line on stderr saying which', () => {
+    const { killed, cut, truth } = crashedFiles();
+    const r = k4sync('timestamps', killed);
+    expect(r.status).toBe(0);
+    expect(ours(r.stdout, 'COLOR')).toEqual(truth.truth.color.map(String));
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^k4sync: warning: .*killed\\.mkv was not finalized.*${truth.past.frames} frames past its last index`))]);
+    const short = k4sync('timestamps', cut);
+    expect(short.status).toBe(0);
+    expect(short.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^k4sync: warning: .*cut\.mkv is cut short at byte \d+/)]);
+    const whole = k4sync('timestamps', sdkWrittenRecordings()[0]!.mkv);
+    expect(whole.stderr).toBe('');
+  });
+
   it('a bad --track or a missing file is bad input (exit 2) with the reason', () => {
     const f = sdkWrittenRecordings()[0]!;
     const bad = k4sync('timestamps', f.mkv, '--track', 'AUDIO');
@@ -72,6 +98,20 @@ describe('k4sync info', () => {
       expect(color.frames).toBe(officialColumn(readFileSync(f.csv, 'utf8'), 'color_device_ts_us').length);
     });
   }
+
+  it('tells a file its writer closed from one readable to its end after its last flush, in text and --json', () => {
+    const { killed, truth } = crashedFiles();
+    const json = JSON.parse(k4sync('info', killed, '--json').stdout);
+    expect(json.finalized).toBe(false);
+    expect(json.ending).toEqual({ state: 'after-flush', segmentSize: 'stale', cues: false, startOffsetTag: true });
+    expect(json.pastIndex).toEqual({ fromByte: truth.fromByte, ...truth.past });
+    const text = k4sync('info', killed).stdout;
+    expect(text).toMatch(/ending +NOT finalized: stopped after its last flush, readable to its end \(Segment size from an earlier flush, no Cues after the last cluster\)/);
+    expect(text).toContain(`${truth.past.frames} frames and ${truth.past.imuSamples} IMU samples past the last index (from byte ${truth.fromByte})`);
+    const closed = sdkWrittenRecordings()[0]!.mkv;
+    expect(JSON.parse(k4sync('info', closed, '--json').stdout).ending.state).toBe('closed');
+    expect(k4sync('info', closed).stdout).toMatch(/ending +finalized: closed by its writer/);
+  });
 
   it('pyk4a-recording.mkv reads with start offset 336277 µs and its one capture at the right time', () => {
     const r = k4sync('info', join(REAL, 'pyk4a-recording.mkv'), '--json');

@@ -923,3 +923,63 @@ export function buildK4a(
     spec.startOffsetNs !== undefined ? spec.startOffsetNs : firstUs !== undefined ? BigInt(firstUs) * 1000n : null;
   return { built: buildRecording(spec), truth, spec };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Recordings whose recorder was killed after a flush
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * How the clusters written after the last flush sit against that flush's index (§1.2, §1.10):
+ * - 'k4arecord': the writer seeks back to where it wrote the Cues and writes on over them; the Segment size and the
+ *   SeekHead's Cues entry still describe the flush, so the SeekHead points at a cluster;
+ * - 'retracted': k4sync's writer first takes the Cues out of the SeekHead and sets the Segment size to the end of the
+ *   flushed clusters, then writes on from there;
+ * - 'appended': the Cues stay where they are and the new clusters follow them.
+ */
+export type CrashLayout = 'k4arecord' | 'retracted' | 'appended';
+
+export interface CrashedRecording {
+  bytes: Uint8Array;
+  /** The file as the flush left it (with its Cues, unless 'retracted'). */
+  flushed: Uint8Array;
+  /** Every item of the take, flushed or not. */
+  truth: K4aTruth;
+  /** Where the first cluster written after the flush starts. */
+  fromByte: number;
+  /** What lies past the flush: frames (per video track) and IMU samples. */
+  past: { frames: number; imuSamples: number };
+  /** Offsets of every block of the crashed file, for cutting it inside a block. */
+  blockOffsets: { track: number; offset: number; end: number }[];
+}
+
+/**
+ * A take flushed at `flushAtUs` (a multiple of the 32 ms cluster grid) whose recorder was then killed, leaving every
+ * later cluster of the take on disk after the flushed file, laid out as `layout` says.
+ */
+export function buildCrashed(opts: K4aOptions, flushAtUs: number, layout: CrashLayout): CrashedRecording {
+  if (flushAtUs % 32000 !== 0) throw new RangeError('flushAtUs must fall on the 32 ms cluster grid');
+  const { built: whole, truth, spec } = buildK4a(opts, { cues: false });
+  const flushedItems = spec.items.filter((i) => i.timeUs < flushAtUs);
+  const flushed = buildRecording({ ...spec, items: flushedItems, startOffsetNs: truth.startOffsetNs, cues: layout !== 'retracted' });
+  const n = flushed.clusterOffsets.length;
+  if (n === 0 || n >= whole.clusterOffsets.length) throw new RangeError('the flush must leave clusters on both sides');
+  if (flushed.clusterOffsets.some((o, i) => o !== whole.clusterOffsets[i])) throw new Error('flushed and whole layouts differ');
+  const tailAt = whole.clusterOffsets[n]!;
+  const fromByte = layout === 'appended' ? flushed.bytes.length : tailAt;
+  const tail = whole.bytes.subarray(tailAt);
+  // Written over what the flush left there (the Cues in 'k4arecord'): the file keeps whatever the tail does not cover.
+  const bytes = new Uint8Array(Math.max(flushed.bytes.length, fromByte + tail.length));
+  bytes.set(flushed.bytes);
+  bytes.set(tail, fromByte);
+  const shift = fromByte - tailAt;
+  const blockOffsets = whole.blockOffsets.map((b) => (b.offset >= tailAt ? { ...b, offset: b.offset + shift, end: b.end + shift } : b));
+  const after = (times: number[]) => times.filter((t) => t >= flushAtUs).length;
+  return {
+    bytes,
+    flushed: flushed.bytes,
+    truth,
+    fromByte,
+    past: { frames: Math.max(after(truth.color), after(truth.depth), after(truth.ir)), imuSamples: after(truth.imu) },
+    blockOffsets,
+  };
+}

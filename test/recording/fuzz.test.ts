@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MemorySource, readRecordingFrom, RecordingError, type Recording } from '../../src/recording/index.js';
 import { REAL, SDK_WRITTEN } from '../fixtures.js';
-import { buildK4a } from '../helpers/mkv-builder.js';
+import { buildCrashed, buildK4a } from '../helpers/mkv-builder.js';
 import { REGRESSIONS } from './regressions.js';
 
 /** K4S_FUZZ_RUNS raises the effort for a long hunt; the default keeps `npm test` quick. */
@@ -35,6 +35,8 @@ const seeds: [string, Uint8Array][] = [
   ['pyk4a', readFileSync(join(REAL, 'pyk4a-recording.mkv'))],
   ['prerelease', readFileSync(join(REAL, 'k4asdk-playback_test_input-prerelease.mkv'))],
   ['built, xiph-laced IMU, unknown sizes', buildK4a({ frames: 20, imuLacing: 'xiph' }, { segmentSize: 'unknown', clusterSize: 'unknown', crc: true, voids: true }).built.bytes],
+  // Clusters over a stale index and past a stale Segment size: the layout a killed k4arecord leaves.
+  ['built, killed after a flush', buildCrashed({ frames: 20 }, 1_152_000, 'k4arecord').bytes],
 ];
 
 describe('the reader survives hostile bytes', () => {

@@ -175,7 +175,8 @@ describe('what real recordings contain is read, and said', () => {
   });
 
   it('a file over 4 GiB is read across the 2^32 byte boundary', () => {
-    const { built, truth } = buildK4a({ frames: 20 }, { seekHead: false, cues: false });
+    // No SeekHead: its positions would go stale with the Void inserted below. The Cues stay, as a closed file has them.
+    const { built, truth } = buildK4a({ frames: 20 }, { seekHead: false });
     const firstCluster = built.clusterOffsets[0]!;
     // A Void of 4.5 GiB before the clusters: sparse on disk, but every cluster sits past 2^32.
     const gap = 4.5 * 2 ** 30;

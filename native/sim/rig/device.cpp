@@ -2,6 +2,7 @@
 // k4a_image_* / k4a_capture_* implementation the writer uses, with real-sized or tiny payloads.
 #include "flat_jpeg.h"
 #include "k4sim.h"
+#include "log.h"
 #include "record_device_query.h"
 #include "rig_model.h"
 
@@ -32,7 +33,6 @@ using k4sync::sim::RigModel;
 
 std::mutex g_lock;
 std::shared_ptr<RigModel> g_rig;
-thread_local std::string t_error;
 
 std::shared_ptr<RigModel> rig()
 {
@@ -45,9 +45,10 @@ bool valid(k4a_device_t d)
     return d != nullptr && d->magic == _k4a_device_t::kMagic;
 }
 
+// The SDK says why only in its log; the simulated rig also keeps it for k4sim_last_error.
 k4a_result_t fail(const std::string &why)
 {
-    t_error = why;
+    k4sync::set_last_error(why);
     return K4A_RESULT_FAILED;
 }
 
@@ -242,7 +243,7 @@ k4a_buffer_result_t k4sim_truth_json(char *buffer, size_t *buffer_size)
 
 const char *k4sim_last_error(void)
 {
-    return t_error.c_str();
+    return k4sync::last_error();
 }
 
 uint32_t k4a_device_get_installed_count(void)
@@ -263,6 +264,8 @@ k4a_result_t k4a_device_open(uint32_t index, k4a_device_t *device_handle)
         auto *d = new _k4a_device_t();
         d->sensor = static_cast<int>(index);
         *device_handle = d;
+        // The device side's log lives as long as its handles, as the SDK's logger does: this reads the K4A_* variables.
+        k4sync::log_acquire(k4sync::LogSide::kDevice);
         return K4A_RESULT_SUCCEEDED;
     }
     catch (...)
@@ -277,6 +280,7 @@ void k4a_device_close(k4a_device_t device_handle)
         return;
     device_handle->magic = 0;
     delete device_handle;
+    k4sync::log_release(k4sync::LogSide::kDevice);
 }
 
 k4a_buffer_result_t k4a_device_get_serialnum(k4a_device_t d, char *serial_number, size_t *size)
@@ -356,7 +360,7 @@ k4a_result_t k4a_device_start_cameras(k4a_device_t d, const k4a_device_configura
             return fail(err);
         d->config = *config;
         d->cameras = true;
-        t_error.clear();
+        k4sync::clear_last_error();
         return K4A_RESULT_SUCCEEDED;
     }
     catch (...)

@@ -1,5 +1,6 @@
 #include "rig_model.h"
 
+#include <algorithm>
 #include <cmath>
 #include <iomanip>
 #include <sstream>
@@ -14,11 +15,10 @@ constexpr uint64_t kHostEpochNs = 1'000'000'000'000'000ULL;
 // A run of drops longer than this means the budget leaves nothing to deliver: report "no frame" instead of spinning.
 constexpr int kMaxConsecutiveDrops = 1'000'000;
 
-// floor(ticks * 100 / 9), also for negative ticks (a negative depth delay right after the clock starts).
+// floor(ticks * 100 / 9); callers clamp to the counter's zero first.
 int64_t ticks_to_us(int64_t ticks)
 {
-    int64_t n = ticks * 100;
-    return n >= 0 ? n / 9 : -((-n + 8) / 9);
+    return ticks * 100 / 9;
 }
 
 uint64_t splitmix(uint64_t x)
@@ -202,9 +202,11 @@ bool RigModel::resolve(int sensor)
         st.zero_pulse = k > 0 ? static_cast<int64_t>(k) : 0;
     }
     // Firmware start-up: a master delivers from about 66 ms, a subordinate from 220-250 ms after its first pulse.
+    // Never frame 0: its exposure is centred on the clock's zero, so jitter would put it before the clock started
+    // (at 5 fps, 66 ms rounds to no frame at all).
     st.startup_drops = c.startup_drops >= 0 ? c.startup_drops
                        : subordinate       ? static_cast<int64_t>(std::ceil(0.22 * fps))
-                                           : static_cast<int64_t>(std::lround(fps / 15.0));
+                                           : std::max<int64_t>(1, std::lround(fps / 15.0));
     st.resolved = true;
     return true;
 }
@@ -261,8 +263,9 @@ Frame RigModel::make_frame(int sensor, int64_t index) const
         f.color_ticks = base_ticks + steps * period_ticks;
         f.true_time_us = base_time + static_cast<double>(steps) * nominal_us / (1.0 + d);
     }
-    f.color_us = ticks_to_us(f.color_ticks + jitter(sensor, index, 0));
-    f.depth_us = ticks_to_us(f.color_ticks + depth_delay_ticks + jitter(sensor, index, 1));
+    // The counter cannot read before its zero: a rig that asks for no start-up drops gets 0, never a negative time.
+    f.color_us = ticks_to_us(std::max<int64_t>(0, f.color_ticks + jitter(sensor, index, 0)));
+    f.depth_us = ticks_to_us(std::max<int64_t>(0, f.color_ticks + depth_delay_ticks + jitter(sensor, index, 1)));
     double arrival = f.true_time_us + config_.usb_latency_us + config_.usb_jitter_us * unit(config_.seed, c.serial, index, 2);
     f.host_arrival_ns = kHostEpochNs + static_cast<uint64_t>(std::llround(arrival * (1.0 + config_.host_ppm * 1e-6) * 1000.0));
     return f;
@@ -397,7 +400,10 @@ std::string RigModel::truth_json() const
             for (size_t d = 0; d < st.drops.size(); d++)
                 o << (d ? "," : "") << "{\"index\":" << st.drops[d].index << ",\"pulse\":" << st.drops[d].pulse
                   << ",\"colorUs\":" << st.drops[d].color_us << ",\"cause\":\"" << st.drops[d].cause << "\"}";
-            o << "],\"gone\":" << (st.gone ? "true" : "false");
+            // The IMU stream the host was handed: 1666 Hz from the first delivered frame's colour time, so a reader
+            // can rebuild every sample time as imuFirstUs + floor(k * 1e6 / 1666) for k < imuSamples.
+            o << "],\"imuFirstUs\":" << st.first_color_us << ",\"imuRateHz\":" << kImuRateHz << ",\"imuSamples\":" << st.imu_next;
+            o << ",\"gone\":" << (st.gone ? "true" : "false");
         }
         o << "}";
     }

@@ -44,6 +44,7 @@ const CHECK_NAMES: Record<string, string> = {
   'subordinate-delay': 'Subordinate delay',
   'depth-delays': 'Depth firing times',
   drops: 'Dropped frames',
+  imu: 'IMU samples',
   jitter: 'Timestamp jitter',
   'clock-rate': 'Clock rate',
   lock: 'Sync lock',
@@ -70,6 +71,8 @@ export function checkUnit(c: Check): { value: string; threshold: string; thresho
   switch (c.id) {
     case 'drops':
       return same('frames');
+    case 'imu':
+      return same('samples');
     case 'depth-delays':
       return same('µs');
     case 'jitter':
