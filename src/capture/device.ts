@@ -136,6 +136,10 @@ export interface SimTruth {
     frames?: { index: number[]; pulse: number[]; colorUs: number[]; depthUs: number[]; hostArrivalNs: number[]; trueTimeUs: number[] };
     drops?: { index: number; colorUs: number; cause: string }[];
     gone?: boolean;
+    /** The IMU stream handed over: sample k at imuFirstUs + floor(k · 1e6 / imuRateHz), k < imuSamples. */
+    imuFirstUs?: number;
+    imuRateHz?: number;
+    imuSamples?: number;
   }[];
 }
 

@@ -73,6 +73,7 @@ function truthOf(rig: Rig, sim: SimTruth, opts: SimulateOptions, order: string[]
       unplugged: t.gone === true && s.disconnectAtFrame !== null && s.disconnectAtFrame !== undefined,
       frames,
       drops: groupDrops(t.drops ?? []),
+      imu: rig.imu && t.imuSamples ? { firstUs: t.imuFirstUs!, rateHz: t.imuRateHz!, samples: t.imuSamples } : null,
     };
   });
   const generator = rig.sync.source === 'generator';

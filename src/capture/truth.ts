@@ -62,6 +62,22 @@ export interface TruthSensor {
     timecode?: string[];
   };
   drops: TruthDrop[];
+  /**
+   * The IMU stream the sensor delivered (null with the IMU off): every sample time follows from it (imuTimesUs).
+   * Absent from the truth.json of takes simulated before it was recorded (samples/).
+   */
+  imu?: TruthImu | null;
+}
+
+export interface TruthImu {
+  firstUs: number;
+  rateHz: number;
+  samples: number;
+}
+
+/** Every IMU sample time of a simulated sensor: sample k at firstUs + floor(k · 1e6 / rateHz), in device µs. */
+export function imuTimesUs(imu: TruthImu): number[] {
+  return Array.from({ length: imu.samples }, (_, k) => imu.firstUs + Math.floor((k * 1e6) / imu.rateHz));
 }
 
 export interface Truth {
