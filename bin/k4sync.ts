@@ -1,17 +1,15 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError } from 'commander';
-import { runInfo, runTimestamps } from '../src/cli/recording-commands.js';
-import { runSimulate } from '../src/cli/simulate-command.js';
-import { runAudit } from '../src/cli/audit-command.js';
-import { runDevices } from '../src/cli/devices-command.js';
-import { runLtc } from '../src/cli/ltc-command.js';
-import { runRecord } from '../src/cli/record-command.js';
-import { runReport } from '../src/cli/report-command.js';
 import { COLOR_MODES, DEPTH_MODES } from '../src/recording/modes.js';
-import { runIndex, runPreview, runRecover, runTrim } from '../src/cli/post-commands.js';
+import { LTC_RATES } from '../src/timecode/rates.js';
 import { VERSION } from '../src/version.js';
 import { errnoOf, errorLine, fromSystemError, isK4sError, K4sError } from '../src/errors.js';
-import { installInterruptHandler } from '../src/output/index.js';
+import { installInterruptHandler } from '../src/output/interrupt.js';
+
+// Only what every command needs is imported above, and the flags' lists come from constant modules: each command's
+// module (and with it zod, vega-lite, cli-progress, wavefile, the reader threads) is imported by its action, so
+// `k4sync --version` and every --help load none of them. test/e2e/startup.test.ts holds start-up to these modules
+// and commander.
 
 /**
  * The one error boundary of k4sync: every error of every command ends here as one line with a code and a remedy.
@@ -87,6 +85,7 @@ Examples:
   k4sync audit /shoot/day-3 --out day-3-audit.json
   k4sync audit take-0042/*.mkv --json --reference 000123456789`)
   .action(async (paths: string[], opts: { json?: boolean; out?: string; config?: string; reference?: string; strict?: boolean; offsetTolerance?: number; dropFail?: number; audio?: string[]; html?: string }) => {
+    const { runAudit } = await import('../src/cli/audit-command.js');
     process.exitCode = await runAudit(paths, opts);
   });
 
@@ -96,7 +95,8 @@ program
   .option('--json', 'machine-readable output')
   .option('--sdk <path>', 'libk4a to load (default: K4SYNC_K4A_LIBRARY, then the SDK\'s usual names)')
   .option('--simulate <rig.json>', 'list the sensors of a simulated rig instead')
-  .action((opts: { json?: boolean; sdk?: string; simulate?: string }) => {
+  .action(async (opts: { json?: boolean; sdk?: string; simulate?: string }) => {
+    const { runDevices } = await import('../src/cli/devices-command.js');
     process.exitCode = runDevices(opts);
   });
 
@@ -143,10 +143,11 @@ Examples:
   k4sync record --out take-0042 --frames 900 --exposure 8000
   k4sync record --simulate samples/generator-sync-lost/rig.json --generator --yes --frames 600 --out /tmp/take`)
   .action(async (opts: { out: string; plan?: string; frames?: number; duration?: number; fps?: 5 | 15 | 30; color?: string; depth?: string; imu?: boolean; exposure?: number; generator?: boolean; ltcInput?: string; simulate?: string; payload: 'tiny' | 'realistic'; sdk?: string; yes?: boolean; firstFrameTimeout: number }) => {
+    const { runRecord } = await import('../src/cli/record-command.js');
     process.exitCode = await runRecord(opts);
   });
 
-const LTC_FPS = ['auto', '23.976', '24', '25', '29.97df', '29.97', '30'] as const;
+const LTC_FPS = ['auto', ...LTC_RATES] as const;
 program
   .command('ltc')
   .description('Decode SMPTE LTC from an audio file (WAV/BWF, or MOV/MP4/MKV/MXF through ffmpeg): first and last timecode, rate, frame count, discontinuities and dropouts.')
@@ -163,6 +164,7 @@ program
   .option('--json', 'every frame as {timecode, sampleStart, userBits} (drop-frame written with ";")')
   .addHelpText('after', '\nExit status: 0 LTC found, 1 none found, 2 unreadable input.\n\nExample:\n  k4sync ltc take-0042/ltc.wav\n  k4sync ltc sound/A101_1.WAV --channel 1 --json')
   .action(async (file: string, opts: { channel: number; fps: (typeof LTC_FPS)[number]; json?: boolean }) => {
+    const { runLtc } = await import('../src/cli/ltc-command.js');
     process.exitCode = await runLtc(file, opts);
   });
 
@@ -173,6 +175,7 @@ program
   .requiredOption('-o, --out <report.html>', 'the report; for a shoot day the index page, with one report per take beside it')
   .addHelpText('after', '\nExample:\n  k4sync audit /shoot/day-3 --out day-3.json && k4sync report day-3.json -o day-3.html')
   .action(async (file: string, opts: { out: string }) => {
+    const { runReport } = await import('../src/cli/report-command.js');
     process.exitCode = await runReport(file, opts.out);
   });
 
@@ -185,6 +188,7 @@ program
   .option('--window <window>', WINDOW_HELP, 'common')
   .option('--reference <serial>', 'sensor whose clock defines rig frames (default: the master)')
   .action(async (take: string, opts: { out: string; window: string; reference?: string }) => {
+    const { runTrim } = await import('../src/cli/post-commands.js');
     process.exitCode = await runTrim(take, opts);
   });
 
@@ -202,6 +206,7 @@ Exit status: 0 recovered, 1 writing failed, 2 bad input (not a take, --out exist
 Example:
   k4sync recover take-0042 --out take-0042-recovered`)
   .action(async (take: string, opts: { out: string }) => {
+    const { runRecover } = await import('../src/cli/post-commands.js');
     process.exitCode = await runRecover(take, opts);
   });
 
@@ -213,6 +218,7 @@ program
   .option('--json', 'JSON')
   .option('--reference <serial>', 'sensor whose clock defines rig frames (default: the master)')
   .action(async (take: string, opts: { csv?: boolean; json?: boolean; reference?: string }) => {
+    const { runIndex } = await import('../src/cli/post-commands.js');
     process.exitCode = await runIndex(take, { format: opts.json ? 'json' : 'csv', ...(opts.reference ? { reference: opts.reference } : {}) });
   });
 
@@ -224,6 +230,7 @@ program
   .option('--window <window>', WINDOW_HELP, 'common')
   .option('--reference <serial>', 'sensor whose clock defines rig frames (default: the master)')
   .action(async (take: string, opts: { out: string; window: string; reference?: string }) => {
+    const { runPreview } = await import('../src/cli/post-commands.js');
     process.exitCode = await runPreview(take, opts);
   });
 
@@ -233,7 +240,8 @@ program
   .argument('<file.mkv...>', 'Azure Kinect recordings (from k4arecorder, k4sync, Depthkit, pyk4a, ...)')
   .option('--json', 'machine-readable output: one object for one file, an array for several')
   .addHelpText('after', '\nExit status: 0 when every file was read, 2 when any file is not a readable Azure Kinect recording.\n\nExample:\n  k4sync info take-0042/*.mkv')
-  .action((files: string[], opts: { json?: boolean }) => {
+  .action(async (files: string[], opts: { json?: boolean }) => {
+    const { runInfo } = await import('../src/cli/recording-commands.js');
     process.exitCode = runInfo(files, { json: opts.json === true });
   });
 
@@ -249,6 +257,7 @@ program
   })
   .addHelpText('after', '\nTimestamps are device time in µs (block time + K4A_START_OFFSET_NS), exactly what the SDK\'s playback API returns.\n\nExample:\n  k4sync timestamps 000123456789.mkv --track DEPTH > depth.csv')
   .action(async (file: string, opts: { track?: (typeof TRACKS)[number] }) => {
+    const { runTimestamps } = await import('../src/cli/recording-commands.js');
     process.exitCode = await runTimestamps(file, opts.track);
   });
 
@@ -285,6 +294,7 @@ program
   })
   .addHelpText('after', '\nSimulated time runs as fast as the CPU allows. Samples: samples/*/rig.json.\n\nExample:\n  k4sync simulate samples/daisy-chain/rig.json --out /tmp/take --frames 900')
   .action(async (rigPath: string, opts: { out: string; frames: number; payload: 'tiny' | 'realistic'; seed?: number }) => {
+    const { runSimulate } = await import('../src/cli/simulate-command.js');
     process.exitCode = await runSimulate(rigPath, opts);
   });
 

@@ -22,11 +22,11 @@ function withAudio(take: TakeAudit, audio: AudioPlacement[]): void {
   take.audio = audio;
   for (const a of audio) {
     const where = a.startTimecode ? `starts ${a.startTimecode} (${a.source === 'bwf' ? 'BWF time reference' : 'decoded LTC'})` : 'has no timecode';
-    const status = a.error || a.covers === 'none' || a.covers === 'part' ? 'WARN' : a.covers === 'all' ? 'PASS' : 'NOT_MEASURABLE';
+    const status = a.error || a.warnings.length > 0 || a.covers === 'none' || a.covers === 'part' ? 'WARN' : a.covers === 'all' ? 'PASS' : 'NOT_MEASURABLE';
     const covers = a.covers === 'all' ? 'covers the whole take' : a.covers === 'part' ? 'covers only part of the take' : a.covers === 'none' ? 'does not overlap the take' : 'cannot be placed (the take has no timecode)';
     take.checks.push({
       id: 'audio', status, sensor: null, value: a.startTimecode, threshold: null,
-      message: a.error ? `${a.file}: ${a.error}` : `${a.file} ${where} and ${covers}.`,
+      message: a.error ? `${a.file}: ${a.error}` : [`${a.file} ${where} and ${covers}.`, ...a.warnings].join(' '),
       remedy: status === 'WARN' ? 'Check that the sound recorder rolled for the whole take and was jammed to the generator.' : null,
     });
   }

@@ -4,6 +4,12 @@ import { Piscina } from 'piscina';
 import { isRecordingError, readRecording } from '../recording/index.js';
 import { failedInput, sensorInput, transferables, type FileFacts, type SensorInput } from './input.js';
 
+/**
+ * What one reader thread does (src/audit/pool.ts), and what the main thread does itself for a single small file.
+ * It loads the recording module and input.ts (which imports nothing of ours at run time) and no more: a thread is
+ * ready as soon as it can read.
+ */
+
 const FINGERPRINT_BYTES = 64 * 1024;
 
 function fileFacts(file: string): FileFacts | null {
@@ -22,14 +28,18 @@ function fileFacts(file: string): FileFacts | null {
   }
 }
 
-/** One Piscina task: read one recording's headers and hand back its timestamps, buffers transferred, not copied. */
-export default function readForAudit(file: string): unknown {
-  let input: SensorInput;
+/** One recording's headers read for the audit; a file that cannot be read comes back carrying its error code. */
+export function readForAudit(file: string): SensorInput {
   const facts = fileFacts(file);
   try {
-    input = sensorInput(file, readRecording(file, { imuSamples: false }), facts);
+    return sensorInput(file, readRecording(file, { imuSamples: false }), facts);
   } catch (e) {
-    input = isRecordingError(e) ? failedInput(file, e.code, e.message, facts) : failedInput(file, 'K4S_INTERNAL', `k4sync failed on ${file}: ${String(e)}`, facts);
+    return isRecordingError(e) ? failedInput(file, e.code, e.message, facts) : failedInput(file, 'K4S_INTERNAL', `k4sync failed on ${file}: ${String(e)}`, facts);
   }
+}
+
+/** The Piscina task: one file path in, its SensorInput out with the timestamp buffers transferred, not copied. */
+export default function readTask(file: string): unknown {
+  const input = readForAudit(file);
   return Piscina.move({ [Piscina.transferableSymbol]: transferables(input), [Piscina.valueSymbol]: input } as never);
 }

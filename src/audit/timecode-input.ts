@@ -1,5 +1,6 @@
-import { readAudio } from '../timecode/audio.js';
-import { decodeLtc } from '../timecode/ltc-decoder.js';
+import { readAudio, type AudioClip } from '../timecode/audio.js';
+import { decodeLtc, type LtcDecodeResult } from '../timecode/ltc-decoder.js';
+import { bwfStartLabel, checkBwfAgainstLtc, lowLevelWarning, ltcStart } from '../timecode/placement.js';
 import { framesToSeconds, timecodeToFrames, type LtcRate } from '../timecode/smpte.js';
 import { ltcPath, type TakeManifest } from '../take/index.js';
 import { timecodeLine, type TimecodeLine } from './timecode-line.js';
@@ -29,27 +30,53 @@ function takeSpan(take: TakeAudit): [number, number] | null {
   return [framesToSeconds(timecodeToFrames(take.timecode.in, rate), rate), framesToSeconds(timecodeToFrames(take.timecode.out, rate) + 1, rate)];
 }
 
+/** Channels worth searching for LTC: those iXML names as timecode first, else every one, in order. */
+function ltcChannels(clip: AudioClip): number[] {
+  const named = (clip.bwf?.ixml?.tracks ?? [])
+    .filter((t) => /\b(ltc|smpte|tc|time ?code)\b/i.test(t.name ?? ''))
+    .map((t) => (t.interleaveIndex ?? t.channelIndex ?? 0) - 1)
+    .filter((c) => c >= 0 && c < clip.channels);
+  return named.length > 0 ? named : Array.from({ length: clip.channels }, (_, c) => c);
+}
+
+/** The LTC on the first channel that carries any (channel 0's samples are already read). */
+async function findLtc(file: string, first: AudioClip, rate: LtcRate | undefined): Promise<{ decoded: LtcDecodeResult; sampleRate: number } | null> {
+  for (const channel of ltcChannels(first)) {
+    const clip = channel === first.channel ? first : await readAudio(file, { channel });
+    const decoded = decodeLtc(clip.samples, clip.sampleRate, { fps: rate ?? 'auto' });
+    if (decoded.frames.length > 0) return { decoded, sampleRate: clip.sampleRate };
+  }
+  return null;
+}
+
 /**
- * Places audio files on the take's timecode line: by their BWF time reference, or else by LTC decoded from them.
- * Says which part of the take each one covers.
+ * Places audio files on the take's timecode line: by the LTC one of their channels carries, else by their BWF time
+ * reference. With both, they are compared: more than a frame apart, the recorder's clock was not jammed, and the
+ * file is placed by its LTC with a warning naming both times. Says which part of the take each one covers.
  */
 export async function placeAudio(files: string[], take: TakeAudit): Promise<AudioPlacement[]> {
   const span = takeSpan(take);
   const out: AudioPlacement[] = [];
   for (const file of files) {
-    const p: AudioPlacement = { file, source: null, startTimecode: null, startSeconds: null, endSeconds: null, covers: null, error: null };
+    const p: AudioPlacement = { file, source: null, startTimecode: null, startSeconds: null, endSeconds: null, covers: null, ltcLevelDbfs: null, warnings: [], error: null };
     try {
-      const clip = await readAudio(file, take.timecode ? { fps: take.timecode.rate as LtcRate } : {});
+      const rate = take.timecode?.rate as LtcRate | undefined;
+      const clip = await readAudio(file, rate ? { fps: rate } : {});
       const seconds = clip.samples.length / clip.sampleRate;
-      if (clip.bwf?.startSeconds !== null && clip.bwf?.startSeconds !== undefined) {
-        Object.assign(p, { source: 'bwf', startTimecode: clip.bwf.startTimecode, startSeconds: clip.bwf.startSeconds });
-      } else {
-        const decoded = decodeLtc(clip.samples, clip.sampleRate, { fps: (take.timecode?.rate as LtcRate | undefined) ?? 'auto' });
-        const first = decoded.frames[0];
-        if (first && decoded.rate) {
-          const at = framesToSeconds(timecodeToFrames(first.timecode, decoded.rate), decoded.rate) - first.sampleStart / clip.sampleRate;
-          Object.assign(p, { source: 'ltc', startTimecode: first.timecode, startSeconds: at });
-        }
+      const ltc = await findLtc(file, clip, rate);
+      const fromLtc = ltc ? ltcStart(ltc.decoded, ltc.sampleRate) : null;
+      if (ltc) {
+        p.ltcLevelDbfs = ltc.decoded.levelDbfs;
+        p.warnings.push(...ltc.decoded.warnings);
+        const low = lowLevelWarning(ltc.decoded.levelDbfs);
+        if (low) p.warnings.push(low);
+      }
+      const check = ltc && clip.bwf ? checkBwfAgainstLtc(clip.bwf, ltc.decoded, ltc.sampleRate) : null;
+      if (check?.warning) p.warnings.push(check.warning);
+      if (clip.bwf?.startSeconds !== null && clip.bwf?.startSeconds !== undefined && !check?.disagree) {
+        Object.assign(p, { source: 'bwf', startTimecode: bwfStartLabel(clip.bwf, ltc?.decoded.rate ?? null), startSeconds: clip.bwf.startSeconds });
+      } else if (fromLtc) {
+        Object.assign(p, { source: 'ltc', startTimecode: fromLtc.startTimecode, startSeconds: fromLtc.startSeconds });
       }
       if (p.startSeconds !== null) {
         p.endSeconds = p.startSeconds + seconds;

@@ -188,6 +188,10 @@ export interface AudioPlacement {
   endSeconds: number | null;
   /** How much of the take's timecode span it covers. */
   covers: 'all' | 'part' | 'none' | null;
+  /** Level of the LTC found on one of its channels, dBFS; null when it carries none. */
+  ltcLevelDbfs: number | null;
+  /** BWF and LTC disagreeing (the recorder was not jammed), LTC recorded too low: each one sentence. */
+  warnings: string[];
   error: string | null;
 }
 

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { CAPTURE_FORMATS, FfmpegCommand, resolveFfmpeg, type CaptureFormat } from '../timecode/ffmpeg.js';
+import { CAPTURE_FORMATS, FfmpegCommand, resolveFfmpeg, type CaptureFormat } from '../ffmpeg/index.js';
 import { hostNowUs } from './host-clock.js';
 import type { TakeManifest } from '../take/index.js';
 import { K4sError } from '../errors.js';

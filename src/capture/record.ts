@@ -8,7 +8,7 @@ import { PlanError, planRig, type PlanFile, type RigPlan } from './plan.js';
 import { hostNowUs } from './host-clock.js';
 import { TAKE_SCHEMA, type TakeManifest } from '../take/index.js';
 import { inferTopology } from './topology.js';
-import { writeFileAtomic } from '../output/index.js';
+import { onInterrupt, writeFileAtomic } from '../output/index.js';
 import { COLOR_FORMAT_TABLE, COLOR_RESOLUTION_TABLE, DEPTH_MODE_TABLE, modeLimits, parseColorMode, type DepthModeName } from '../recording/modes.js';
 import { readRecording } from '../recording/index.js';
 
@@ -182,6 +182,12 @@ export async function recordTake(opts: RecordOptions): Promise<RecordResult> {
 
   const plans = plan.sensors.map((s) => nativePlan(s, opts.mode, dir));
   const session = device.openSession(plans, { maxFrames: opts.frames, flushIntervalMs: opts.flushIntervalMs, logFile: join(dir, 'k4a.log') });
+  // Commands that end on Ctrl-C by exiting (simulate) must not exit with capture and writer threads still running:
+  // the process would be torn down under them. `record` finalizes on Ctrl-C itself and never runs this.
+  const unregisterInterrupt = onInterrupt(() => {
+    session.stop();
+    session.close();
+  });
   let outcome: Outcome = 'complete';
   let message = '';
   const refusals: Refusal[] = [];
@@ -322,6 +328,7 @@ export async function recordTake(opts: RecordOptions): Promise<RecordResult> {
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
     session.close();
+    unregisterInterrupt();
     event('files closed');
   }
   finalStats = session.stats();

@@ -1,6 +1,7 @@
 import { closeSync, openSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { audit, loadConfig, mergeThresholds, type AuditReport, type ThresholdOverrides } from '../audit/index.js';
+import type { AuditReport, ThresholdOverrides } from '../audit/index.js';
+import { startReaders, stopReaders } from '../audit/pool.js';
 import { renderTerminal } from '../report/terminal.js';
 import { fromSystemError, K4sError } from '../errors.js';
 import { checkOutputFile, fileStart, writeFileAtomic } from '../output/index.js';
@@ -41,6 +42,17 @@ function readableFile(path: string, flag: string): void {
 
 /** `k4sync audit`: exit 0 for PASS and WARN (1 for WARN with --strict), 1 for FAIL, 2 for bad input. */
 export async function runAudit(paths: string[], flags: AuditFlags): Promise<number> {
+  // The reader threads start first and load while this thread loads the audit (hence its import here, not above).
+  startReaders(paths);
+  try {
+    return await auditWith(await import('../audit/index.js'), paths, flags);
+  } finally {
+    await stopReaders();
+  }
+}
+
+/** runAudit once the audit module is loaded. */
+async function auditWith({ audit, loadConfig, mergeThresholds }: typeof import('../audit/index.js'), paths: string[], flags: AuditFlags): Promise<number> {
   // Every output is checked before the work starts: a long shoot-day audit must not end in "cannot write there".
   const inputs = [...paths, ...(flags.audio ?? []), ...(flags.config ? [flags.config] : [])];
   // A mistyped sound file is the user's to fix now, not a warning found in the result after the whole audit.

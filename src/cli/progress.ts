@@ -1,4 +1,4 @@
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
 
 /** A progress bar on a TTY, nothing when piped or asked for JSON: long work shows it is alive, logs stay clean. */
 export interface Progress {
@@ -10,6 +10,8 @@ export interface Progress {
 
 export function progressBar(total: number, label: string, quiet = false): Progress {
   if (quiet || !process.stderr.isTTY) return { start() {}, update() {}, stop() {} };
+  // Loaded only when a bar is drawn: piped and --json runs never pay for it.
+  const cliProgress = createRequire(import.meta.url)('cli-progress') as typeof import('cli-progress');
   const bar = new cliProgress.SingleBar(
     { format: `${label} [{bar}] {percentage}% | {value}/{total}`, stream: process.stderr, hideCursor: true, clearOnComplete: true },
     cliProgress.Presets.shades_classic,

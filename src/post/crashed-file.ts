@@ -1,8 +1,6 @@
-import { FileSource, type ByteSource, type Recording } from '../recording/index.js';
-import { clusters, readBlockHead, readLayout, type ClusterView, type SegmentLayout } from './blocks.js';
-import { children, ID, readHeader, readUint, type Child } from './ebml.js';
-import { laceCount } from './mkv-trim.js';
-import { wholeFileLayout } from './whole-file.js';
+import { FileSource, type ByteSource, type Recording, type RecordingLayout } from '../recording/index.js';
+import { clusterRuns, type ClusterRun } from './blocks.js';
+import { children, ID, readHeader, readUint } from './ebml.js';
 
 /**
  * What a killed writer left wrong in one recording, from its structure: the Segment size, the index (SeekHead and
@@ -24,29 +22,24 @@ const trackName = (rec: Recording, n: number): string => rec.tracks.find((t) => 
 export function inspectFile(path: string, rec: Recording): FileCondition {
   const src = new FileSource(path);
   try {
-    const declared = readLayout(src, path);
-    const layout = wholeFileLayout(src, path);
-    const { segment } = declared;
+    const { layout } = rec;
+    const { segment } = layout;
     const declaredEnd = segment.size ? segment.dataStart + segment.size : null;
-    const { seekHead, cuesAt } = index(src, declared);
+    const { seekHead, cuesAt } = index(src, layout);
     // The index covers what lies before the Cues its SeekHead names; without a SeekHead, what the Segment size
     // covers; never flushed, nothing.
     const indexEnd = cuesAt ?? declaredEnd ?? segment.dataStart;
     let total = 0;
     let past = 0;
     const counts = new Map<number, number>();
-    let last: ClusterView | null = null;
-    for (const cluster of clusters(src, layout)) {
+    let last: ClusterRun | null = null;
+    // The reader's walk: recover counts and keeps the blocks the audit reads, past damage and a stale Segment size.
+    for (const cluster of clusterRuns(src, path)) {
       total++;
       last = cluster;
       if (cluster.start < indexEnd) continue;
       past++;
-      for (const c of cluster.children) {
-        const block = blockOf(src, c);
-        const head = block && readBlockHead(src, block);
-        if (!block || !head) continue;
-        counts.set(head.track, (counts.get(head.track) ?? 0) + laceCount(src, block, head));
-      }
+      for (const b of cluster.blocks) counts.set(b.track, (counts.get(b.track) ?? 0) + b.lace.frameSizes.length);
     }
 
     const frames: Record<string, number> = {};
@@ -79,16 +72,11 @@ export function inspectFile(path: string, rec: Recording): FileCondition {
   }
 }
 
-function blockOf(src: ByteSource, c: Child): Child | null {
-  if (c.id === ID.SimpleBlock) return c;
-  if (c.id !== ID.BlockGroup) return null;
-  return children(src, c.dataStart, c.end).find((g) => g.id === ID.Block) ?? null;
-}
-
 /** Whether the file has a SeekHead, and where it says the Cues are (absolute; null without an entry for them). */
-function index(src: ByteSource, layout: SegmentLayout): { seekHead: boolean; cuesAt: number | null } {
+function index(src: ByteSource, layout: RecordingLayout): { seekHead: boolean; cuesAt: number | null } {
   const base = layout.segment.dataStart;
-  const end = layout.firstCluster ?? layout.segmentEnd;
+  const { size } = layout.segment;
+  const end = layout.firstCluster ?? (size ? Math.min(src.size, base + size) : src.size);
   for (let pos = base; pos < end; ) {
     const h = readHeader(src, pos, end);
     if (!h || h.size === null) break;
@@ -108,9 +96,9 @@ function index(src: ByteSource, layout: SegmentLayout): { seekHead: boolean; cue
 }
 
 /** The last cluster's declared end lies past the end of the file: where its last whole child ends, and what follows. */
-function cutShort(src: ByteSource, last: ClusterView): { at: number; bytes: number } | null {
+function cutShort(src: ByteSource, last: ClusterRun): { at: number; bytes: number } | null {
   const h = readHeader(src, last.start, src.size);
   if (!h || h.size === null || h.dataStart + h.size <= src.size) return null;
-  const at = last.children.at(-1)?.end ?? h.dataStart;
+  const at = last.end;
   return { at, bytes: src.size - at };
 }

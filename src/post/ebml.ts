@@ -1,6 +1,6 @@
 import { crc32 } from 'node:zlib';
 import {
-  ID as RECORDING_ID, listChildren, readHeader as readElementHeader, readUint, readVint, SEGMENT_LEVEL_IDS,
+  ID as RECORDING_ID, listChildren, readHeader as readElementHeader, readUint,
   type ByteSource, type Child, type ElementHeader,
 } from '../recording/index.js';
 
@@ -24,12 +24,9 @@ export const ID = {
   CueClusterPosition: 0xf1,
 } as const;
 
-/** Top-level IDs: an unknown-size Cluster ends where one of these starts. */
-export const SEGMENT_LEVEL: ReadonlySet<number> = SEGMENT_LEVEL_IDS;
-
 export type Header = ElementHeader;
 export type { Child };
-export { readVint, readUint };
+export { readUint };
 
 /** The element header at `pos` (never reading at or past `limit`), or null when there is none to trust. */
 export function readHeader(src: ByteSource, pos: number, limit: number): Header | null {
@@ -47,13 +44,6 @@ export function readCopy(src: ByteSource, pos: number, len: number): Uint8Array 
   return src.read(pos, len).slice();
 }
 
-
-export function readUintBig(buf: Uint8Array): bigint {
-  let v = 0n;
-  for (const b of buf) v = (v << 8n) | BigInt(b);
-  return v;
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // Writing
 
@@ -69,35 +59,63 @@ export function concat(parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
+/** The ID keeps its own marker bits, so its byte length follows from its magnitude. */
 export function idBytes(id: number): Uint8Array {
+  if (!Number.isInteger(id) || id <= 0 || id > 0xffffffff) throw new RangeError(`bad EBML id ${id}`);
   const len = id <= 0xff ? 1 : id <= 0xffff ? 2 : id <= 0xffffff ? 3 : 4;
   const out = new Uint8Array(len);
   for (let i = 0; i < len; i++) out[i] = Math.floor(id / 256 ** (len - 1 - i)) & 0xff;
   return out;
 }
 
-/** Size as a vint: the shortest that holds it, or exactly `width` bytes. */
-export function sizeBytes(size: number, width?: number): Uint8Array {
+/** Largest value a `width`-byte vint can hold; the all-ones pattern is reserved for "unknown". */
+function vintMax(width: number): bigint {
+  return (1n << BigInt(7 * width)) - 2n;
+}
+
+/** A size (or any unsigned vint value): the shortest vint that holds it, or exactly `width` bytes. */
+export function sizeBytes(size: number | bigint, width?: number): Uint8Array {
+  if (typeof size === 'number' && !Number.isSafeInteger(size)) throw new RangeError(`${size} is not an EBML size`);
+  const v = BigInt(size);
   let w = width ?? 1;
-  if (width === undefined) while (w < 8 && size > 2 ** (7 * w) - 2) w++;
-  if (size > 2 ** (7 * w) - 2 || !Number.isSafeInteger(size) || size < 0) throw new RangeError(`${size} does not fit a ${w}-byte EBML size`);
+  if (width === undefined) while (w < 8 && v > vintMax(w)) w++;
+  if (!Number.isInteger(w) || w < 1 || w > 8) throw new RangeError(`vint width ${w} not in 1..8`);
+  if (v < 0n || v > vintMax(w)) throw new RangeError(`${size} does not fit a ${w}-byte EBML size`);
   const out = new Uint8Array(w);
-  let rest = size;
+  let rest = v;
   for (let i = w - 1; i >= 0; i--) {
-    out[i] = rest % 256;
-    rest = Math.floor(rest / 256);
+    out[i] = Number(rest & 0xffn);
+    rest >>= 8n;
   }
   out[0] = out[0]! | (0x80 >> (w - 1));
   return out;
 }
 
-export function headerBytes(id: number, size: number, sizeWidth?: number): Uint8Array {
-  return concat([idBytes(id), sizeBytes(size, sizeWidth)]);
+/** The reserved all-ones size: "unknown", as a live writer leaves a Segment or Cluster it has not closed. */
+export const UNKNOWN_SIZE: unique symbol = Symbol('UNKNOWN_SIZE');
+
+function unknownSizeBytes(width: number): Uint8Array {
+  if (!Number.isInteger(width) || width < 1 || width > 8) throw new RangeError(`vint width ${width} not in 1..8`);
+  const out = new Uint8Array(width).fill(0xff);
+  out[0] = 0xff >> (width - 1);
+  return out;
 }
 
-export function element(id: number, parts: Uint8Array | readonly Uint8Array[]): Uint8Array {
+export function headerBytes(id: number, size: number | bigint | typeof UNKNOWN_SIZE, sizeWidth?: number): Uint8Array {
+  return concat([idBytes(id), size === UNKNOWN_SIZE ? unknownSizeBytes(sizeWidth ?? 8) : sizeBytes(size, sizeWidth)]);
+}
+
+/**
+ * An element around `parts`. `size` overrides the size field (unknown, or a value that is not the data's length: how
+ * a file cut or written over looks), `sizeWidth` fixes its width (a field patched later keeps its place).
+ */
+export function element(
+  id: number,
+  parts: Uint8Array | readonly Uint8Array[],
+  opts: { size?: number | bigint | typeof UNKNOWN_SIZE; sizeWidth?: number } = {},
+): Uint8Array {
   const data = parts instanceof Uint8Array ? parts : concat(parts);
-  return concat([headerBytes(id, data.length), data]);
+  return concat([headerBytes(id, opts.size ?? data.length, opts.sizeWidth), data]);
 }
 
 /** Big-endian unsigned integer in as few bytes as it needs (at least one). */
@@ -116,6 +134,26 @@ export function uintElement(id: number, value: number | bigint): Uint8Array {
   return element(id, uintBytes(value));
 }
 
+/** Big-endian two's complement in as few bytes as it needs, or exactly `fixedLength` (a block's relative time: 2). */
+export function intBytes(value: number | bigint, fixedLength?: number): Uint8Array {
+  const v = BigInt(value);
+  let n = fixedLength ?? 1;
+  if (fixedLength === undefined) {
+    while (n < 8 && (v < -(1n << BigInt(8 * n - 1)) || v >= 1n << BigInt(8 * n - 1))) n++;
+  }
+  const out = new Uint8Array(n);
+  let rest = BigInt.asUintN(8 * n, v);
+  for (let i = n - 1; i >= 0; i--) {
+    out[i] = Number(rest & 0xffn);
+    rest >>= 8n;
+  }
+  return out;
+}
+
+export function intElement(id: number, value: number | bigint): Uint8Array {
+  return element(id, intBytes(value));
+}
+
 /** Fixed 8-byte unsigned integer, for values patched later. */
 export function uint64Bytes(value: number | bigint): Uint8Array {
   const out = new Uint8Array(8);
@@ -123,9 +161,12 @@ export function uint64Bytes(value: number | bigint): Uint8Array {
   return out;
 }
 
-export function float64Element(id: number, value: number): Uint8Array {
-  const data = new Uint8Array(8);
-  new DataView(data.buffer).setFloat64(0, value);
+/** A float element: 8 bytes (trim's Duration), or 4 as some writers store Duration. */
+export function floatElement(id: number, value: number, bytes: 4 | 8 = 8): Uint8Array {
+  const data = new Uint8Array(bytes);
+  const view = new DataView(data.buffer);
+  if (bytes === 4) view.setFloat32(0, value);
+  else view.setFloat64(0, value);
   return element(id, data);
 }
 

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 
 /**
- * Typed ffmpeg arguments for video work, the sibling of src/timecode's FfmpegCommand (which covers audio): inputs
+ * Typed ffmpeg arguments for video work, the sibling of src/ffmpeg's FfmpegCommand (which covers audio): inputs
  * with their demuxer options, a filter graph, an H.264 output. Arguments go to the child process as an array, never
  * to a shell; every path is given as `file:` + an absolute path so no file name is read as a protocol or an option.
  */

@@ -1,17 +1,3 @@
-import { parseLace } from '../recording/index.js';
-
-/** The frames of a laced block: where they start (after the lace header) and their sizes. */
-export interface LaceLayout {
-  headerBytes: number;
-  sizes: number[];
-}
-
-/** The frame layout of a whole block (`data` = the Block or SimpleBlock data); null when the numbers do not add up. */
-export function readLace(data: Uint8Array, trackLength: number): LaceLayout | null {
-  const lace = parseLace(data, data.length, trackLength);
-  return lace && lace !== 'more' ? { headerBytes: lace.headerBytes, sizes: lace.frameSizes } : null;
-}
-
 /**
  * The lace header for frames of these sizes, and the flag bits to go with it: fixed-size lacing when the frames are
  * all the same size (what libmatroska picks for IMU samples), Xiph lacing otherwise. One frame needs no lacing.

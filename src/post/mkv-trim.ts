@@ -1,15 +1,14 @@
 import { closeSync, openSync, renameSync, rmSync } from 'node:fs';
-import { FileSource, type ByteSource, type Recording } from '../recording/index.js';
-import { clusters, lacingOf, readBlockHead, readLayout, type BlockHead, type ClusterView } from './blocks.js';
+import { FileSource, type BlockRef, type ByteSource, type Recording } from '../recording/index.js';
+import { clusterRuns } from './blocks.js';
 import {
-  children, concat, crcElement, element, elementWithCrc, float64Element, headerBytes, ID, idBytes, readCopy, sizeBytes,
+  children, concat, crcElement, element, elementWithCrc, floatElement, headerBytes, ID, idBytes, readCopy, readHeader, sizeBytes,
   stringElement, uint64Bytes, uintElement, voidElement, type Child,
 } from './ebml.js';
 import { VERSION } from '../version.js';
 import { PostError } from './errors.js';
-import { laceHeader, readLace } from './lacing.js';
+import { laceHeader } from './lacing.js';
 import { OutputFile } from './output.js';
-import { wholeFileLayout } from './whole-file.js';
 
 /**
  * Cuts one Azure Kinect recording to a span of device time without decoding anything: a streaming Matroska rewriter.
@@ -25,8 +24,9 @@ import { wholeFileLayout } from './whole-file.js';
  * cluster gets a fresh CRC-32; Cues get one entry per cluster holding a track-1 block, at least 1 s apart, like
  * k4arecord's.
  *
- * `k4sync recover` is this rewriter with a plan that keeps everything and the clusters walked to the end of the file
- * (RewriteOptions.wholeFile): what a killed writer left becomes a finalized file by the same code path.
+ * The layout and the blocks are the reader's (Recording.layout, walkBlocks): like the audit, the rewriter reads a file
+ * to its end whatever a stale Segment size says, and steps past damage where the reader does. `k4sync recover` is
+ * this rewriter with a plan that keeps everything: what a killed writer left becomes a finalized file by the same path.
  */
 
 /** Device-time span (µs, inclusive) to keep of one track; null: nothing of it. */
@@ -38,8 +38,10 @@ export interface KeepSpan {
 export interface TrimPlan {
   /** Spans for the tracks that have their own (colour, depth, IR by track number). */
   tracks: Map<number, KeepSpan | null>;
-  /** Span for everything else: IMU samples (by their own timestamps), custom tracks (by block time). */
+  /** Span for everything else: custom tracks (by block time), and IMU samples when `imu` is not given. */
   others: KeepSpan;
+  /** Span for IMU samples, by their own timestamps. */
+  imu?: KeepSpan;
   /** Device time (µs) of the first kept item: the new K4A_START_OFFSET_NS. */
   firstUs: number;
 }
@@ -56,18 +58,12 @@ export interface TrimFileResult {
 }
 
 export interface RewriteOptions {
-  /**
-   * Walk the clusters to the end of the file whatever the Segment size says: a writer killed after a flush leaves
-   * that size stale, with clusters written past it (and over its Cues). Recover sets it; trim keeps to the Segment.
-   */
-  wholeFile?: boolean;
   /** The command named in the WritingApp of an Info made for a file whose writer never wrote one. */
   tool?: 'trim' | 'recover';
 }
 
 /** Largest Tags/Info element read into memory: anything bigger is damage. */
 const MAX_HEADER_BYTES = 64 * 1024 * 1024;
-const MAX_IMU_BLOCK_BYTES = 16 * 1024 * 1024;
 const IMU_RECORD_BYTES = 40;
 /** Cue entries at least this far apart, like k4arecord's CUE_ENTRY_GAP_NS. */
 const CUE_GAP_NS = 1_000_000_000;
@@ -117,7 +113,7 @@ export async function trimFile(
 async function rewrite(
   src: ByteSource, fd: number, out: OutputFile, rec: Recording, plan: TrimPlan, path: string, options: RewriteOptions, onProgress?: (n: number) => void,
 ): Promise<TrimFileResult> {
-  const layout = options.wholeFile ? wholeFileLayout(src, path) : readLayout(src, path);
+  const { layout } = rec;
   const scaleNs = rec.info.timecodeScaleNs;
   const usPerTick = scaleNs / 1000;
   const oldOffsetNs = rec.startOffset.ns;
@@ -166,8 +162,10 @@ async function rewrite(
   let durationTicks = 0;
   let lastYield = Date.now();
   const cueGapTicks = CUE_GAP_NS / scaleNs;
-  for (const cluster of clusters(src, layout)) {
-    const items = cluster.ticks === null ? [] : keptItems(src, fd, cluster, cluster.ticks, rec, plan, imuTrack, tick0, usPerTick, scaleNs, path);
+  // The blocks come from the reader's own walk: trim cuts exactly the frames the audit read, past damage and past a
+  // stale Segment size alike.
+  for (const cluster of clusterRuns(src, path)) {
+    const items = keptItems(src, fd, cluster.blocks, rec, plan, imuTrack, tick0, usPerTick, scaleNs, path);
     if (items.length > 0) {
       const clusterTicks = Math.min(...items.map((i) => i.ticks));
       for (const i of items) {
@@ -248,7 +246,7 @@ function infoRenderer(src: ByteSource, info: Child, path: string): (durationTick
   const hadCrc = kids.some((c) => c.id === ID.CRC32);
   const kept = concat(kids.filter((c) => c.id !== ID.Duration && c.id !== ID.CRC32 && c.id !== ID.Void).map((c) => readCopy(src, c.start, c.end - c.start)));
   return (durationTicks) => {
-    const body = concat([kept, float64Element(ID.Duration, durationTicks)]);
+    const body = concat([kept, floatElement(ID.Duration, durationTicks)]);
     return hadCrc ? elementWithCrc(ID.Info, body) : element(ID.Info, body);
   };
 }
@@ -260,7 +258,7 @@ function freshInfo(scaleNs: number, tool: 'trim' | 'recover'): (durationTicks: n
     stringElement(ID.WritingApp, `k4sync-${tool}-${VERSION}`),
     stringElement(ID.Title, 'Azure Kinect'),
   ]);
-  return (durationTicks) => element(ID.Info, [kept, float64Element(ID.Duration, durationTicks)]);
+  return (durationTicks) => element(ID.Info, [kept, floatElement(ID.Duration, durationTicks)]);
 }
 
 const utf8 = new TextDecoder('utf-8');
@@ -312,66 +310,60 @@ function inSpan(v: number, span: KeepSpan | null | undefined): boolean {
 
 /** The blocks of one cluster that stay, each ready to write itself with a new relative time. */
 function keptItems(
-  src: ByteSource, fd: number, cluster: ClusterView, clusterTicks: number, rec: Recording, plan: TrimPlan,
+  src: ByteSource, fd: number, blocks: readonly BlockRef[], rec: Recording, plan: TrimPlan,
   imuTrack: number | null, tick0: number, usPerTick: number, scaleNs: number, path: string,
 ): KeptItem[] {
   const offsetUs = Number(rec.startOffset.ns / 1000n);
   const items: KeptItem[] = [];
-  for (const c of cluster.children) {
-    if (c.id !== ID.SimpleBlock && c.id !== ID.BlockGroup) continue;
-    const groupKids = c.id === ID.BlockGroup ? children(src, c.dataStart, c.end) : null;
-    const block = groupKids ? groupKids.find((g) => g.id === ID.Block) : c;
-    if (!block) continue;
-    const head = readBlockHead(src, block);
-    if (!head) continue;
-    const ticks = clusterTicks + head.relTicks;
-    const newTicks = ticks - tick0;
-    const deviceUs = ticks * usPerTick + offsetUs;
-    if (head.track === imuTrack && block.size <= MAX_IMU_BLOCK_BYTES) {
-      const item = imuItem(src, fd, c, groupKids, block, head, newTicks, plan.others, scaleNs);
+  for (const b of blocks) {
+    const newTicks = b.ticks - tick0;
+    const deviceUs = b.ticks * usPerTick + offsetUs;
+    if (b.track === imuTrack) {
+      const item = imuItem(src, fd, b, newTicks, plan.imu ?? plan.others, scaleNs);
       if (item) items.push(item);
       continue;
     }
-    const span = plan.tracks.has(head.track) ? plan.tracks.get(head.track) : plan.others;
+    const span = plan.tracks.has(b.track) ? plan.tracks.get(b.track) : plan.others;
     if (!inSpan(deviceUs, span)) continue;
-    if (newTicks < 0) throw new PostError('K4S_TRIM_FAILED', `${path}: a kept block at byte ${c.start} lies before the new start; the trim plan is inconsistent.`);
-    items.push(verbatimItem(src, fd, c, groupKids, block, head, newTicks, laceCount(src, block, head)));
+    if (newTicks < 0) throw new PostError('K4S_TRIM_FAILED', `${path}: a kept block at byte ${b.start} lies before the new start; the trim plan is inconsistent.`);
+    items.push(verbatimItem(src, fd, b, newTicks, b.lace.frameSizes.length));
   }
   return items;
 }
 
-/** Frames of a block: its lace count, 1 when it is not laced. */
-export function laceCount(src: ByteSource, block: Child, head: BlockHead): number {
-  if (lacingOf(head.flags) === 0) return 1;
-  const at = head.trackLength + 3;
-  return block.size > at ? src.read(block.dataStart + at, 1)[0]! + 1 : 1;
+/** The BlockGroup around a block: its header bytes and its children in order (the Block among them). */
+function groupOf(src: ByteSource, b: BlockRef): { header: Child; kids: Child[] } | null {
+  if (!b.grouped) return null;
+  const h = readHeader(src, b.start, b.end)!;
+  return { header: { ...h, size: b.end - h.dataStart, end: b.end }, kids: children(src, h.dataStart, b.end) };
 }
 
 /** A block (or group) copied as it is; only the 2 bytes of its relative time change. */
-function verbatimItem(src: ByteSource, fd: number, el: Child, groupKids: Child[] | null, block: Child, head: BlockHead, ticks: number, count: number): KeptItem {
-  const relAt = head.trackLength;
+function verbatimItem(src: ByteSource, fd: number, b: BlockRef, ticks: number, count: number): KeptItem {
+  const { block, trackLength } = b;
+  const group = groupOf(src, b);
   const writeBlock = (out: OutputFile, rel: number) => {
-    const fixed = readCopy(src, block.start, block.dataStart - block.start + head.trackLength + 3);
-    const at = block.dataStart - block.start + relAt;
+    const fixed = readCopy(src, block.start, block.dataStart - block.start + trackLength + 3);
+    const at = block.dataStart - block.start + trackLength;
     fixed[at] = (rel >> 8) & 0xff;
     fixed[at + 1] = rel & 0xff;
     out.write(fixed);
-    out.copyFrom(fd, block.dataStart + head.trackLength + 3, block.end - (block.dataStart + head.trackLength + 3));
+    out.copyFrom(fd, block.dataStart + trackLength + 3, block.end - (block.dataStart + trackLength + 3));
   };
   return {
     ticks,
-    track: head.track,
+    track: b.track,
     count,
     lastTicks: ticks,
-    size: el.end - el.start,
+    size: b.end - b.start,
     write(out, rel) {
-      if (!groupKids) {
+      if (!group) {
         writeBlock(out, rel);
         return;
       }
-      out.write(readCopy(src, el.start, el.dataStart - el.start));
-      for (const g of groupKids) {
-        if (g === block) writeBlock(out, rel);
+      out.write(readCopy(src, group.header.start, group.header.dataStart - group.header.start));
+      for (const g of group.kids) {
+        if (g.start === block.start) writeBlock(out, rel);
         else out.copyFrom(fd, g.start, g.end - g.start);
       }
     },
@@ -387,22 +379,19 @@ function accNs(data: Uint8Array, at: number): bigint {
  * An IMU block, cut to the span sample by sample: each sample carries its absolute device time (ns), so the rebuilt
  * block starts at its first kept sample and its BlockDuration is that of the kept run (span + 1 tick, as k4arecord).
  */
-function imuItem(
-  src: ByteSource, fd: number, el: Child, groupKids: Child[] | null, block: Child, head: BlockHead, newTicks: number, span: KeepSpan, scaleNs: number,
-): KeptItem | null {
+function imuItem(src: ByteSource, fd: number, b: BlockRef, newTicks: number, span: KeepSpan, scaleNs: number): KeptItem | null {
+  const { block, lace, trackLength, flags } = b;
+  // The reader has bounded an IMU block's size (it reads them whole too).
   const data = readCopy(src, block.dataStart, block.size);
-  const lacing = lacingOf(head.flags);
-  const lace = lacing === 0 ? { headerBytes: head.trackLength + 3, sizes: [block.size - head.trackLength - 3] } : readLace(data, head.trackLength);
-  if (!lace) return null;
   const frames: { at: number; size: number; ns: bigint; lastNs: bigint }[] = [];
   let at = lace.headerBytes;
-  for (const size of lace.sizes) {
+  for (const size of lace.frameSizes) {
     if (size >= IMU_RECORD_BYTES && size % IMU_RECORD_BYTES === 0) {
       frames.push({ at, size, ns: accNs(data, at), lastNs: accNs(data, at + size - IMU_RECORD_BYTES) });
     }
     at += size;
   }
-  if (frames.length !== lace.sizes.length) return null;
+  if (frames.length !== lace.frameSizes.length) return null;
   const keep = frames.filter((f) => inSpan(Number(f.ns / 1000n), span));
   if (keep.length === 0) return null;
   const first = frames[0]!;
@@ -410,21 +399,22 @@ function imuItem(
   const samples = keep.reduce((n, f) => n + f.size / IMU_RECORD_BYTES, 0);
   const lastTicks = ticksOf(keep[keep.length - 1]!.lastNs);
   if (keep.length === frames.length) {
-    const item = verbatimItem(src, fd, el, groupKids, block, head, newTicks, samples);
+    const item = verbatimItem(src, fd, b, newTicks, samples);
     return { ...item, lastTicks };
   }
   const ticks = ticksOf(keep[0]!.ns);
   const { flagsLacing, header } = laceHeader(keep.map((f) => f.size));
   const payload = concat(keep.map((f) => data.subarray(f.at, f.at + f.size)));
   const durationTicks = Number((keep[keep.length - 1]!.lastNs - keep[0]!.ns) / BigInt(scaleNs)) + 1;
+  const group = groupOf(src, b);
   const render = (rel: number): Uint8Array => {
-    const fixed = data.slice(0, head.trackLength + 3);
-    fixed[head.trackLength] = (rel >> 8) & 0xff;
-    fixed[head.trackLength + 1] = rel & 0xff;
-    fixed[head.trackLength + 2] = (head.flags & ~0x06) | flagsLacing;
-    const blockEl = element(el.id === ID.SimpleBlock ? ID.SimpleBlock : ID.Block, [fixed, header, payload]);
-    if (!groupKids) return blockEl;
-    const rest = groupKids.filter((g) => g !== block).map((g) =>
+    const fixed = data.slice(0, trackLength + 3);
+    fixed[trackLength] = (rel >> 8) & 0xff;
+    fixed[trackLength + 1] = rel & 0xff;
+    fixed[trackLength + 2] = (flags & ~0x06) | flagsLacing;
+    const blockEl = element(group ? ID.Block : ID.SimpleBlock, [fixed, header, payload]);
+    if (!group) return blockEl;
+    const rest = group.kids.filter((g) => g.start !== block.start).map((g) =>
       g.id === ID.BlockDuration ? uintElement(ID.BlockDuration, durationTicks) : readCopy(src, g.start, g.end - g.start));
     return element(ID.BlockGroup, [blockEl, ...rest]);
   };
@@ -432,7 +422,7 @@ function imuItem(
   const size = render(0).length;
   return {
     ticks,
-    track: head.track,
+    track: b.track,
     count: samples,
     lastTicks,
     size,

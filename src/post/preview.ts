@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromSystemError } from '../errors.js';
 import { checkOutputFile, onInterrupt, pendingFile } from '../output/index.js';
-import { lastFfmpegLine, resolveFfmpeg, runFfmpeg } from '../timecode/ffmpeg.js';
+import { lastFfmpegLine, resolveFfmpeg, runFfmpeg } from '../ffmpeg/index.js';
 import { locateBlocks } from './blocks.js';
 import { PostError } from './errors.js';
 import { labelText, VideoCommand } from './ffmpeg-video.js';

@@ -225,7 +225,7 @@ function wholePlan(rec: Recording): TrimPlan {
 
 async function rewrite(j: Job, target: string, onProgress: (n: number) => void) {
   try {
-    return await trimFile(j.file, target, j.rec, wholePlan(j.rec), onProgress, { wholeFile: true, tool: 'recover' });
+    return await trimFile(j.file, target, j.rec, wholePlan(j.rec), onProgress, { tool: 'recover' });
   } catch (e) {
     if (!isPostError(e)) throw e;
     // The rewriter is trim's: its refusals are recover's here.

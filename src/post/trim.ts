@@ -88,13 +88,14 @@ export async function trimTake(takeDir: string | LoadedTake, outDir: string, win
   for (const e of excluded) notes.push(`${e.serial} was not trimmed: ${e.reason}.`);
   const jobs = index.sensors.map((col) => {
     const sensor = take.sensors.find((s) => s.serial === col.serial)!;
-    return { col, rec: sensor.recording!, plan: planFor(col, sensor.recording!, rows) };
+    return { col, rec: sensor.recording!, plan: planFor(col, sensor.recording!, rows, 1e6 / index.fps) };
   });
   for (const j of jobs) {
     if (j.rec.startOffset.source === 'none') {
       throw new PostError('K4S_NOT_TRIMMABLE', `${j.col.file} has no start offset (K4A_START_OFFSET_NS missing and no IMU to recover it): its device times are unknown, so it cannot be cut to the rig's window.`);
     }
   }
+  for (const j of jobs) if (j.rec.truncatedAt !== null) notes.push(truncationNote(j.col, j.rec, j.rec.truncatedAt, rows, spec, index.rows));
   const empty = jobs.filter((j) => j.plan === null);
   for (const j of empty) {
     excluded.push({ serial: j.col.serial, file: basename(j.col.file), reason: 'it has no frame in the window' });
@@ -207,10 +208,13 @@ function span(values: Float64Array, rows: RowRange): KeepSpan | null {
 
 /**
  * What to keep of a sensor: its colour images from the window's first to its last, depth and IR likewise (each
- * image track by its own times: they sit the depth delay apart), IMU samples and custom-track blocks from the first
- * kept image to the last. Null when the sensor has no image in the window.
+ * image track by its own times: they sit the depth delay apart), custom-track blocks from the first kept image to the
+ * last, and IMU samples from the first kept image to one frame period after the last. The official writer's files end
+ * on the IMU samples that follow the last capture (about half a period at 30 fps), and the official reader's seek to the
+ * end relies on it: a file ending on a video frame seeks to its second-to-last capture. Null when the sensor has no
+ * image in the window.
  */
-export function planFor(col: SensorColumns, rec: Recording, rows: RowRange): TrimPlan | null {
+export function planFor(col: SensorColumns, rec: Recording, rows: RowRange, periodUs: number): TrimPlan | null {
   const color = span(col.colorUs, rows);
   const depth = span(col.depthUs, rows);
   if (!color && !depth) return null;
@@ -221,7 +225,25 @@ export function planFor(col: SensorColumns, rec: Recording, rows: RowRange): Tri
     if (t.builtin === 'COLOR') tracks.set(t.number, color);
     else if (t.builtin === 'DEPTH' || t.builtin === 'IR') tracks.set(t.number, depth);
   }
-  return { tracks, others, firstUs: others.fromUs };
+  // Samples strictly before the next frame's time belong to the last kept frame's period (times are whole µs).
+  const imu: KeepSpan = { fromUs: others.fromUs, toUs: others.toUs + Math.ceil(periodUs) - 1 };
+  return { tracks, others, imu, firstUs: others.fromUs };
+}
+
+/**
+ * One line for a sensor whose file is cut short: which file, where its good data ends, and what trim does about it.
+ * The common window already ends where the shortest sensor's frames end; an explicit window past that point keeps
+ * the rig frames, and this sensor has none for them.
+ */
+function truncationNote(col: SensorColumns, rec: Recording, truncatedAt: number, rows: RowRange, spec: WindowSpec, allRows: number): string {
+  let lastRow = -1;
+  for (let k = 0; k < allRows; k++) if (!Number.isNaN(col.frame[k]!)) lastRow = k;
+  const what = spec.kind === 'common'
+    ? `trim keeps the window every sensor covers, rig frames ${rows.first}–${rows.last} (${rows.last - rows.first + 1} frames)`
+    : lastRow < rows.last
+      ? `rig frames ${Math.max(rows.first, lastRow + 1)}–${rows.last} of the window have no frame of it`
+      : 'the window lies before the cut, so nothing of the window is lost';
+  return `${col.serial} (${basename(col.file)}) is cut short: good data ends at byte ${truncatedAt} of ${rec.fileSize}, its frames stop at rig frame ${lastRow}; ${what}.`;
 }
 
 function countMissing(col: SensorColumns, rows: RowRange): number {

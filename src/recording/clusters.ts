@@ -45,6 +45,33 @@ export class TrackSink {
   }
 }
 
+/**
+ * One block of a recording as the reader accepted it (a block the reader skips as damaged is never handed out): what
+ * trim, preview and recover need to copy or cut it without parsing it again. Positions are file offsets.
+ */
+export interface BlockRef {
+  track: number;
+  /** Block time in TimecodeScale ticks (cluster timestamp + relative time), before the start offset is added. */
+  ticks: number;
+  /** The SimpleBlock or BlockGroup element, [start, end). */
+  start: number;
+  end: number;
+  /** The Block (the SimpleBlock itself when there is no group): its data starts at `dataStart` and holds `size` bytes. */
+  block: Child;
+  /** True when the block sits in a BlockGroup (with BlockDuration and the like beside it). */
+  grouped: boolean;
+  /** Bytes of the track number vint at the start of the block data. */
+  trackLength: number;
+  /** The block header's flags byte (lacing in bits 1–2). */
+  flags: number;
+  /** Bytes from `block.dataStart` to the first frame, and each frame's size (one frame when the block is not laced). */
+  lace: Lace;
+  /** Time between laced frames, µs, as the reader places them (0 for one frame or the IMU, whose samples carry times). */
+  frameStepUs: number;
+  /** The cluster the block is in: where it starts, and its Timestamp (ticks). */
+  cluster: { start: number; ticks: number };
+}
+
 export interface ClusterEnd {
   /** File offset after the cluster. */
   next: number;
@@ -69,6 +96,18 @@ function nsToUs(lo: number, hi: number): number {
   return Number(((BigInt(hi) << 32n) | BigInt(lo)) / 1000n);
 }
 
+/** Where a block lies: the element that holds it (SimpleBlock or BlockGroup) and its cluster. */
+interface Where {
+  element: Child;
+  cluster: BlockRef['cluster'];
+}
+
+/** What reading a block's header gave: its frame layout and the spacing of its laced frames. */
+interface BlockRead {
+  lace: Lace;
+  stepUs: number;
+}
+
 export class ClusterScanner {
   firstImu: FirstImu | null = null;
   private readonly usPerTick: number;
@@ -78,6 +117,8 @@ export class ClusterScanner {
     timecodeScaleNs: number,
     private readonly sinks: ReadonlyMap<number, TrackSink>,
     private readonly notes: ParseNotes,
+    /** Hand out every block read (a consumer walks them); false when only the timestamps are wanted. */
+    private readonly handOut: boolean,
   ) {
     this.usPerTick = timecodeScaleNs / 1000;
   }
@@ -86,7 +127,7 @@ export class ClusterScanner {
    * Reads the block headers of one cluster. `limit` is where the segment (or the file) ends; an
    * unknown-size cluster runs until the next segment-level element.
    */
-  scan(cluster: ElementHeader, limit: number): ClusterEnd {
+  *scan(cluster: ElementHeader, limit: number): Generator<BlockRef, ClusterEnd> {
     const declaredEnd = cluster.size === null ? null : cluster.dataStart + cluster.size;
     const end = declaredEnd === null ? limit : Math.min(declaredEnd, limit);
     let clusterTicks: number | null = null;
@@ -107,10 +148,10 @@ export class ClusterScanner {
       } else if (h.id === ID.SimpleBlock || h.id === ID.BlockGroup) {
         if (clusterTicks === null) {
           this.notes.warn('K4S_CORRUPT', 'A block comes before its cluster timestamp and was skipped.', pos);
-        } else if (h.id === ID.SimpleBlock) {
-          this.block(child, clusterTicks, null);
         } else {
-          this.group(child, clusterTicks);
+          const where = { element: child, cluster: { start: cluster.start, ticks: clusterTicks } };
+          const ref = h.id === ID.SimpleBlock ? this.block(child, clusterTicks, null, where) : this.group(child, clusterTicks, where);
+          if (ref) yield ref;
         }
       }
       pos = childEnd;
@@ -119,7 +160,7 @@ export class ClusterScanner {
     return { next: end };
   }
 
-  private group(group: Child, clusterTicks: number): void {
+  private group(group: Child, clusterTicks: number, where: Where): BlockRef | null {
     const { children, stop } = listChildren(this.src, group.dataStart, group.end);
     if (stop) this.notes.warn('K4S_CORRUPT', `A block group is damaged (${stop.reason}) and was skipped.`, group.start);
     let block: Child | null = null;
@@ -128,26 +169,35 @@ export class ClusterScanner {
       if (c.id === ID.Block) block = c;
       else if (c.id === ID.BlockDuration && c.size <= 8) durationTicks = readUint(this.src.read(c.dataStart, c.size));
     }
-    if (block && !stop) this.block(block, clusterTicks, durationTicks);
+    return block && !stop ? this.block(block, clusterTicks, durationTicks, where) : null;
   }
 
-  private block(el: Child, clusterTicks: number, durationTicks: number | null): void {
+  /** Reads one block's header into its track's sink; the block as handed out, or null when it was skipped. */
+  private block(el: Child, clusterTicks: number, durationTicks: number | null, where: Where): BlockRef | null {
     const head = this.src.read(el.dataStart, Math.min(el.size, BLOCK_PROBE_BYTES));
     const track = readVint(head, 0);
     if (!track || track.value === null || head.length < track.length + 3) {
       this.notes.warn('K4S_CORRUPT', 'A block header is damaged; the block was skipped.', el.start);
-      return;
+      return null;
     }
     const sink = this.sinks.get(track.value);
-    if (!sink) return;
+    if (!sink) return null;
+    const flags = head[track.length + 2]!;
     const rel = ((head[track.length]! << 8) | head[track.length + 1]!) << 16 >> 16;
     const timeUs = (clusterTicks + rel) * this.usPerTick;
     const durationUs = durationTicks === null ? null : durationTicks * this.usPerTick;
     sink.blocks++;
-    if (sink.mode === 'imu') this.imuBlock(el, head, sink, track.length, timeUs, durationUs);
-    else if (sink.mode === 'host-time') this.hostTimeBlock(el, sink, track.length, timeUs);
-    else this.frameBlock(el, head, sink, track.length, timeUs, durationUs);
+    const read =
+      sink.mode === 'imu' ? this.imuBlock(el, head, sink, track.length, timeUs, durationUs) :
+      sink.mode === 'host-time' ? this.hostTimeBlock(el, sink, track.length, timeUs) :
+      this.frameBlock(el, head, sink, track.length, timeUs, durationUs);
     sink.lastUs = Math.max(sink.lastUs, durationUs ? timeUs + durationUs - this.usPerTick : timeUs);
+    if (!read || !this.handOut) return null;
+    const { element, cluster } = where;
+    return {
+      track: track.value, ticks: clusterTicks + rel, start: element.start, end: element.end, block: el, grouped: element !== el,
+      trackLength: track.length, flags, lace: read.lace, frameStepUs: read.stepUs, cluster,
+    };
   }
 
   /** A block's frame sizes from its lacing header: only laced blocks need more than the probe, and never their frames. */
@@ -162,44 +212,46 @@ export class ClusterScanner {
   }
 
   /** Frame times only: the lace sizes are read when the block is laced, the frames never. */
-  private frameBlock(el: Child, probe: Uint8Array, sink: TrackSink, trackLength: number, timeUs: number, durationUs: number | null): void {
+  private frameBlock(el: Child, probe: Uint8Array, sink: TrackSink, trackLength: number, timeUs: number, durationUs: number | null): BlockRead | null {
     const lace = this.lace(el, probe, trackLength);
     if (!lace) {
       this.notes.warn('K4S_CORRUPT', 'A block has an impossible lacing header; it was skipped.', el.start);
-      return;
+      return null;
     }
     const n = lace.frameSizes.length;
-    const step = sink.frameStepUs ?? (durationUs !== null && n > 1 ? (durationUs - this.usPerTick) / (n - 1) : 0);
+    const step = n > 1 ? sink.frameStepUs ?? (durationUs !== null ? (durationUs - this.usPerTick) / (n - 1) : 0) : 0;
     for (let i = 0; i < n; i++) sink.times.push(timeUs + i * step);
+    return { lace, stepUs: step };
   }
 
   /** k4sync's host-time track: one 8-byte little-endian host monotonic ns per capture, at the capture's device time. */
-  private hostTimeBlock(el: Child, sink: TrackSink, trackLength: number, timeUs: number): void {
+  private hostTimeBlock(el: Child, sink: TrackSink, trackLength: number, timeUs: number): BlockRead | null {
     const headerBytes = trackLength + 3;
     if (el.size !== headerBytes + HOST_TIME_BYTES) {
       this.notes.warn('K4S_CORRUPT', 'A host-time block is not 8 bytes; it was skipped.', el.start);
-      return;
+      return null;
     }
     const data = this.src.read(el.dataStart + headerBytes, HOST_TIME_BYTES);
     const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
     sink.times.push(timeUs);
     sink.acc!.push((dv.getUint32(4, true) * 2 ** 32 + dv.getUint32(0, true)) / 1000);
+    return { lace: { headerBytes, frameSizes: [HOST_TIME_BYTES] }, stepUs: 0 };
   }
 
   /**
    * IMU records carry their own 64-bit device timestamps, so blocks whose samples are kept are read whole. The others
    * (and every block's continuity) need only the headers: the first sample is still read, for the start offset.
    */
-  private imuBlock(el: Child, probe: Uint8Array, sink: TrackSink, trackLength: number, timeUs: number, durationUs: number | null): void {
+  private imuBlock(el: Child, probe: Uint8Array, sink: TrackSink, trackLength: number, timeUs: number, durationUs: number | null): BlockRead | null {
     if (el.size > MAX_IMU_BLOCK_BYTES) {
       this.notes.warn('K4S_CORRUPT', 'An IMU block is implausibly large; it was skipped.', el.start);
-      return;
+      return null;
     }
     const data = sink.keep || this.firstImu === null ? this.src.read(el.dataStart, el.size) : null;
     const lace = data ? parseLace(data, el.size, trackLength) : this.lace(el, probe, trackLength);
     if (!lace || lace === 'more') {
       this.notes.warn('K4S_CORRUPT', 'An IMU block has an impossible lacing header; it was skipped.', el.start);
-      return;
+      return null;
     }
     // Some writers put several records in one frame; anything that is not whole records is damage.
     const bad = lace.frameSizes.find((size) => size === 0 || size % IMU_RECORD_BYTES !== 0);
@@ -215,6 +267,7 @@ export class ClusterScanner {
     }
     sink.samples += records;
     sink.cadence!.add(timeUs, durationUs, records);
+    return { lace, stepUs: 0 };
   }
 
   private imuRecords(data: Uint8Array, at: number, bytes: number, sink: TrackSink, timeUs: number): void {

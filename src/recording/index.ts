@@ -1,4 +1,5 @@
-export { readRecording, readRecordingFrom, type ReadOptions } from './recording.js';
+export { readRecording, readRecordingFrom, walkBlocks, type ReadOptions } from './recording.js';
+export type { BlockRef } from './clusters.js';
 export { RecordingError, isRecordingError, type RecordingErrorCode } from './errors.js';
 export { FileSource, MemorySource, type ByteSource } from './source.js';
 export type * from './types.js';

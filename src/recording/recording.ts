@@ -1,12 +1,12 @@
-import { ClusterScanner, HOST_TIME_TRACK, TrackSink, type ClusterEnd } from './clusters.js';
+import { ClusterScanner, HOST_TIME_TRACK, TrackSink, type BlockRef, type ClusterEnd } from './clusters.js';
 import { integerTag, identifyTracks, looksLikeK4a, readConfiguration, readK4aTags, tagValue } from './configuration.js';
 import { readHeader, readString, readUint, type ElementHeader } from './ebml.js';
 import { RecordingError, type RecordingErrorCode } from './errors.js';
 import { parseAttachments, parseInfo, parseSeekHead, parseTags, parseTracks, type ParseNotes } from './header.js';
-import { ID } from './ids.js';
+import { ID, SEGMENT_LEVEL_IDS } from './ids.js';
 import { FileSource, type ByteSource } from './source.js';
 import type {
-  AttachmentInfo, Calibration, CustomTrackSummary, FileEnding, PastIndex, Recording, RecordingWarning, SegmentInfo, StartOffset, Tag,
+  LayoutElement, AttachmentInfo, Calibration, CustomTrackSummary, FileEnding, PastIndex, Recording, RecordingWarning, SegmentInfo, StartOffset, Tag,
   TrackInfo,
 } from './types.js';
 import { dataOf, listChildren, type Child } from './walk.js';
@@ -18,6 +18,9 @@ const MAX_CALIBRATION_BYTES = 16 * 1024 * 1024;
 const RESYNC_WINDOW_BYTES = 256 * 1024 * 1024;
 const RESYNC_CHUNK_BYTES = 1024 * 1024;
 const CLUSTER_ID_BYTES = [0x1f, 0x43, 0xb6, 0x75];
+const EBML_MAGIC = [0x1a, 0x45, 0xdf, 0xa3];
+/** The EBML header holds a handful of short strings and numbers; anything larger is a damaged size. */
+const MAX_EBML_HEADER_BYTES = 4096;
 
 /**
  * Opens an Azure Kinect recording and reads everything k4sync needs from it: header, tags, calibration,
@@ -78,6 +81,11 @@ class Reader implements ParseNotes {
   past: { fromByte: number; before: Counts } | null = null;
   clusters = 0;
   keepImu = true;
+  handOut = true;
+  ebmlEnd = 0;
+  segment: ElementHeader | null = null;
+  firstClusterAt: number | null = null;
+  headerElements: LayoutElement[] = [];
 
   constructor(readonly src: ByteSource, readonly path: string) {}
 
@@ -93,11 +101,32 @@ class Reader implements ParseNotes {
 }
 
 export function readRecordingFrom(src: ByteSource, path: string, opts: ReadOptions = {}): Recording {
+  // The same walk, handing out no blocks: nothing is allocated per block that nobody reads.
+  const walk = walkRecording(src, path, opts, false);
+  for (;;) {
+    const step = walk.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * The one block walker: every block of a recording in file order, as the reader accepts it (damage skipped and
+ * resynchronized past, a stale Segment size read past to the end of the file, laced blocks with their frame layout),
+ * and, when the walk is done, the Recording itself. The audit's timestamp scan is this walk drained; trim, preview
+ * and recover consume its blocks, so they work on exactly the frames the audit reads.
+ */
+export function walkBlocks(src: ByteSource, path: string, opts: ReadOptions = {}): Generator<BlockRef, Recording> {
+  return walkRecording(src, path, opts, true);
+}
+
+function* walkRecording(src: ByteSource, path: string, opts: ReadOptions, handOut: boolean): Generator<BlockRef, Recording> {
   const r = new Reader(src, path);
+  r.handOut = handOut;
   r.keepImu = opts.imuSamples !== false;
   const segment = readPreamble(r);
+  r.segment = segment;
   sizeSegment(r, segment);
-  readSegment(r, segment.dataStart);
+  yield* readSegment(r, segment.dataStart);
   return assemble(r);
 }
 
@@ -105,12 +134,19 @@ function readPreamble(r: Reader): ElementHeader {
   const { src } = r;
   const magic = src.read(0, 4);
   if (src.size === 0) r.fail('K4S_NOT_EBML', `${r.path} is empty. It is not a recording; record the take again or pick another file.`);
+  // Fewer than 4 bytes that begin the EBML magic are the start of a recording with the rest missing.
+  if (magic.length < 4 && magic.every((b, i) => b === EBML_MAGIC[i])) cutShort(r, 0, 'inside its EBML header');
   if (magic.length < 4 || readUint(magic) !== ID.EBML) {
     r.fail('K4S_NOT_EBML', `${r.path} is not a Matroska (MKV) file: it does not start with an EBML header. Point k4sync at the .mkv files of a take.`, 0);
   }
   const ebml = readHeader(src, 0, src.size);
+  // An EBML header is a few dozen bytes: one that runs past the end of the file by a header's worth was cut; a size
+  // far larger than any EBML header is wrong bytes.
+  if (ebml === 'eof' || (typeof ebml !== 'string' && ebml.size !== null && ebml.size <= MAX_EBML_HEADER_BYTES && ebml.dataStart + ebml.size > src.size)) {
+    cutShort(r, 0, 'inside its EBML header');
+  }
   if (typeof ebml === 'string' || ebml.size === null || ebml.dataStart + ebml.size > src.size) {
-    r.fail(src.size < 64 ? 'K4S_TRUNCATED' : 'K4S_CORRUPT', `${r.path} has a damaged EBML header; the file is cut short or corrupt.`, 0);
+    r.fail('K4S_CORRUPT', `${r.path} has a damaged EBML header: its bytes are not a valid header. The file is corrupt; copy it again from the recording drive.`, 0);
   }
   const { children, stop } = listChildren(src, ebml.dataStart, ebml.dataStart + ebml.size);
   if (stop) r.fail('K4S_CORRUPT', `${r.path} has a damaged EBML header (${stop.reason}).`, stop.at);
@@ -120,9 +156,13 @@ function readPreamble(r: Reader): ElementHeader {
     r.fail('K4S_NOT_MATROSKA', `${r.path} is an EBML file of type "${docType}", not Matroska; Azure Kinect recordings are .mkv files.`, 0);
   }
   let pos = ebml.dataStart + ebml.size;
+  r.ebmlEnd = pos;
   for (;;) {
     const h = readHeader(src, pos, src.size);
-    if (h === 'eof') r.fail('K4S_TRUNCATED', `${r.path} ends right after its EBML header: the recording holds no data. It was cut short while being written or copied.`, pos);
+    if (h === 'eof') {
+      if (pos === src.size) r.fail('K4S_TRUNCATED', `${r.path} ends right after its EBML header: the recording holds no data. It was cut short while being written or copied; good data ends at byte ${pos}.`, pos);
+      cutShort(r, pos, 'inside its Segment header');
+    }
     if (typeof h === 'string') r.fail('K4S_CORRUPT', `${r.path} is damaged right after its EBML header.`, pos);
     if (h.id === ID.Segment) return h;
     if ((h.id !== ID.Void && h.id !== ID.CRC32) || h.size === null) {
@@ -143,15 +183,12 @@ function sizeSegment(r: Reader, segment: ElementHeader): void {
   if (segment.size === null || segment.size === 0) return;
   const end = segment.dataStart + segment.size;
   r.declaredEnd = end;
-  if (end > r.src.size) {
-    r.warn('K4S_TRUNCATED', `The file is ${end - r.src.size} bytes shorter than its Segment says: it was cut short.`, r.src.size);
-  }
 }
 
 /** Past a Segment's declared end only what a writer appends after a flush continues it; anything else is not ours. */
 const CONTINUES_SEGMENT: ReadonlySet<number> = new Set([ID.Cluster, ID.Cues, ID.Void]);
 
-function readSegment(r: Reader, start: number): void {
+function* readSegment(r: Reader, start: number): Generator<BlockRef, void> {
   const { src } = r;
   const end = src.size;
   let pos = start;
@@ -167,6 +204,12 @@ function readSegment(r: Reader, start: number): void {
     }
     const bad = typeof h === 'string' || (h.size === null && h.id !== ID.Cluster);
     const overruns = typeof h !== 'string' && h.size !== null && h.dataStart + h.size > end;
+    if (!bad && overruns && h.id !== ID.Cluster && isCut(r, h as ElementHeader)) {
+      // Missing bytes, not wrong ones: a header element cut before the first cluster leaves no recording to read.
+      if (!r.scanner) cutShort(r, pos, `inside its ${elementName(h.id)} element`);
+      r.truncatedAt = pos;
+      break;
+    }
     if (bad || (overruns && h.id !== ID.Cluster)) {
       const next = damaged(r, pos, end, bad ? 'an element with an invalid header' : 'an element whose size runs past the end of the file');
       if (next === null) break;
@@ -175,7 +218,7 @@ function readSegment(r: Reader, start: number): void {
     }
     const el = h as ElementHeader;
     if (el.id === ID.Cluster) {
-      const result = scanCluster(r, el, end);
+      const result = yield* scanCluster(r, el, end);
       if (result.truncatedAt !== undefined) {
         r.truncatedAt = result.truncatedAt;
         break;
@@ -192,8 +235,46 @@ function readSegment(r: Reader, start: number): void {
     const child = { ...el, size: el.size!, end: el.dataStart + el.size! } as Child;
     if (child.id === ID.Cues) foundCues(r, child.start);
     else readHeaderElement(r, child);
+    noteLayout(r, child);
     pos = child.end;
   }
+  // A file that ends on an element boundary short of where its Segment says it ends was cut there.
+  if (r.truncatedAt === null && r.declaredEnd !== null && r.declaredEnd > end) r.truncatedAt = end;
+}
+
+/**
+ * Whether an element whose data runs past the end of the file was cut (missing bytes) rather than sized wrong (bad
+ * bytes). Inside a sized Segment the Segment says where the data should end: an element ending within it was cut. A
+ * Segment of size 0 or unknown (an unfinalized file) says nothing, so a Segment-level ID of plausible size is taken
+ * for a cut element.
+ */
+function isCut(r: Reader, h: ElementHeader): boolean {
+  const elementEnd = h.dataStart + h.size!;
+  if (r.declaredEnd !== null && h.start < r.declaredEnd) return elementEnd <= r.declaredEnd;
+  return SEGMENT_LEVEL_IDS.has(h.id) && h.size! <= MAX_HEADER_ELEMENT_BYTES;
+}
+
+/** A file cut inside its header: nothing after `at` was written, so there is no recording to read. */
+function cutShort(r: Reader, at: number, where: string): never {
+  r.fail('K4S_TRUNCATED', `${r.path} is cut short: it ends at byte ${r.src.size}, ${where}, so good data ends at byte ${at} and it holds no readable recording. It was cut short while being written or copied; copy it again from the recording drive.`, at);
+}
+
+function elementName(id: number): string {
+  return Object.entries(ID).find(([, v]) => v === id)?.[0] ?? `0x${id.toString(16)}`;
+}
+
+/** Elements that are headers wherever they lie; the only ones taken for headers after the first cluster. */
+const HEADER_IDS: ReadonlySet<number> = new Set([ID.Info, ID.Tracks, ID.Attachments, ID.Tags, ID.Chapters]);
+/** The index and padding: a rewriter writes its own. */
+const NOT_LAYOUT: ReadonlySet<number> = new Set([ID.SeekHead, ID.Cues, ID.Void, ID.CRC32]);
+
+/**
+ * Top-level elements a rewriter copies or rewrites. After the first cluster a killed writer can leave the tail of an
+ * index it was writing over: there only elements that are headers by their ID are taken for headers.
+ */
+function noteLayout(r: Reader, el: Child): void {
+  if (NOT_LAYOUT.has(el.id) || (r.clusters > 0 && !HEADER_IDS.has(el.id))) return;
+  r.headerElements.push({ id: el.id, start: el.start, dataStart: el.dataStart, size: el.size, end: el.end });
 }
 
 function readHeaderElement(r: Reader, el: Child): void {
@@ -260,9 +341,10 @@ function counts(r: Reader): Counts {
   return out;
 }
 
-function scanCluster(r: Reader, el: ElementHeader, end: number): ClusterEnd {
+function scanCluster(r: Reader, el: ElementHeader, end: number): Generator<BlockRef, ClusterEnd> {
   r.scanner ??= startScanner(r, el.start);
   r.clusters++;
+  r.firstClusterAt ??= el.start;
   r.lastClusterAt = el.start;
   if (r.past === null && el.start >= indexEnd(r)) r.past = { fromByte: el.start, before: counts(r) };
   return r.scanner.scan(el, end);
@@ -282,7 +364,7 @@ function startScanner(r: Reader, at: number): ClusterScanner {
     r.warn('K4S_NO_INFO', 'The file has no Info element (its writer never flushed it); the Azure Kinect timestamp scale of 1 µs was assumed.');
     r.info = defaultInfo();
   }
-  return new ClusterScanner(r.src, r.info.timecodeScaleNs, r.sinks, r);
+  return new ClusterScanner(r.src, r.info.timecodeScaleNs, r.sinks, r, r.handOut);
 }
 
 function notK4a(r: Reader): never {
@@ -361,7 +443,10 @@ function readCalibration(r: Reader): Calibration | null {
 
 function assemble(r: Reader): Recording {
   if (!r.scanner) {
-    if (!r.tracks) r.fail(r.truncatedAt !== null ? 'K4S_TRUNCATED' : 'K4S_CORRUPT', `${r.path} ends before its track list: it holds no readable recording.`, r.truncatedAt);
+    // No cluster and no track list: the file stops before its header is complete, whatever byte it stops on.
+    if (!r.tracks) r.fail('K4S_TRUNCATED', `${r.path} ends before its track list: it holds no readable recording. It was cut short while being written or copied; good data ends at byte ${r.truncatedAt ?? r.src.size}.`, r.truncatedAt ?? r.src.size);
+    // Cut before its first cluster: the header may be whole, but not one frame was written after it.
+    if (r.truncatedAt !== null) cutShort(r, r.truncatedAt, 'before its first cluster');
     identifyTracks(r.tracks, r.tags);
     if (!looksLikeK4a(r.tracks, r.tags)) notK4a(r);
   }
@@ -408,7 +493,8 @@ function assemble(r: Reader): Recording {
   const finalized = ending.state === 'closed';
   warnEnding(r, ending, pastIndex);
   if (r.truncatedAt !== null) {
-    r.warn('K4S_TRUNCATED', `The file is cut short: good data ends at byte ${r.truncatedAt} of ${r.src.size}; every complete block before it was kept.`, r.truncatedAt);
+    const declared = r.declaredEnd !== null && r.declaredEnd > r.src.size ? ` (its Segment says ${r.declaredEnd})` : '';
+    r.warn('K4S_TRUNCATED', `The file is cut short: good data ends at byte ${r.truncatedAt} of ${r.src.size}${declared}; every complete block before it was kept.`, r.truncatedAt);
   }
   if (legacy) {
     r.warn('K4S_LEGACY', `This file was written by a pre-1.0 Azure Kinect SDK (${info.writingApp ?? 'unknown writer'}); it was read with the legacy rules (DEPTH_IR track, little-endian YUY2 depth, lower-case modes).`);
@@ -438,6 +524,12 @@ function assemble(r: Reader): Recording {
     ending,
     pastIndex,
     truncatedAt: r.truncatedAt,
+    layout: {
+      ebmlEnd: r.ebmlEnd,
+      segment: { start: r.segment!.start, dataStart: r.segment!.dataStart, size: r.segment!.size },
+      firstCluster: r.firstClusterAt,
+      headerElements: r.headerElements,
+    },
     legacy,
     warnings: r.warnings,
     bytesRead: r.src.bytesRead,

@@ -233,9 +233,31 @@ export interface Recording {
   pastIndex: PastIndex | null;
   /** Where good data ends when the file is cut short; null for a whole file. */
   truncatedAt: number | null;
+  /** Where the top-level elements are, as this reader found them: what trim and recover copy and rewrite. */
+  layout: RecordingLayout;
   /** True for pre-1.0 SDK files (YUY2 depth, DEPTH_IR, lower-case modes). */
   legacy: boolean;
   warnings: RecordingWarning[];
   /** Bytes read from the file to produce this; a fraction of the file size when payloads are skipped. */
   bytesRead: number;
+}
+
+/** A top-level element of known size. */
+export interface LayoutElement {
+  id: number;
+  start: number;
+  dataStart: number;
+  size: number;
+  end: number;
+}
+
+export interface RecordingLayout {
+  /** End of the EBML header: bytes [0, ebmlEnd) are the EBML header (and anything before the Segment). */
+  ebmlEnd: number;
+  /** The Segment's header; `size` null for unknown, 0 when never written. */
+  segment: { start: number; dataStart: number; size: number | null };
+  /** Offset of the first cluster the reader read; null when there is none. */
+  firstCluster: number | null;
+  /** Top-level elements other than clusters, SeekHead, Cues, Void and CRC-32, in file order. */
+  headerElements: LayoutElement[];
 }

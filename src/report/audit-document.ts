@@ -122,6 +122,9 @@ const audioPlacement = z.object({
   startSeconds: nullableNumber,
   endSeconds: nullableNumber,
   covers: z.enum(['all', 'part', 'none']).nullable(),
+  // Absent from documents written before LTC was read beside BWF.
+  ltcLevelDbfs: nullableNumber.default(null),
+  warnings: z.array(z.string()).default([]),
   error: nullableString,
 });
 

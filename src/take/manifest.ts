@@ -9,7 +9,7 @@ import { readJsonFile, validate, type JsonFileOptions } from '../json-file.js';
  */
 export const TAKE_SCHEMA = 'k4sync.take/1';
 
-const LtcRateSchema = z.enum(['23.976', '24', '25', '29.97df', '29.97', '30']);
+const LtcRateSchema = z.enum(['23.976', '24', '25', '29.97df', '29.97', '30', '30df']);
 
 /**
  * The part of trim's record (src/post/trim.ts, TrimRecord) that says what the trimmed take lacks: the sensors left

@@ -1,18 +1,20 @@
-import wavefile from 'wavefile';
 import { FileSource, MemorySource, type ByteSource } from '../recording/source.js';
-import { AudioError, bwfFromLayout, sniff, walkWav, type BwfFps, type BwfInfo, type WavFormat, type WavLayout } from './bwf.js';
-import { extractChannel, probeAudio, resolveFfmpeg, type ProbedAudioStream } from './ffmpeg.js';
+import { AudioError } from './audio-error.js';
+import { bwfFromLayout, type BwfFps, type BwfInfo } from './bwf.js';
+import { sniff, walkWav, type WavFormat, type WavLayout } from './riff.js';
+import { FfmpegError, probeAudio, resolveFfmpeg, streamChannel, type ProbedAudioStream } from '../ffmpeg/index.js';
 
-export { AudioError, isAudioError, type AudioErrorCode, type BwfInfo, type BwfFps } from './bwf.js';
+export { AudioError, isAudioError, type AudioErrorCode } from './audio-error.js';
+export type { BwfInfo, BwfFps } from './bwf.js';
 
 /**
  * Audio input for timecode work: one channel of a recording as float samples, with the file's BWF timecode.
  *
  * WAV and Broadcast WAV (RIFF, RIFX, RF64, BW64) are read here: a bounds-checked chunk walk finds fmt, bext,
- * iXML and data in any order, past PAD/JUNK/FLLR/anything; wavefile decodes the chosen channel's integer
- * samples (8-bit unsigned, 16/24/32-bit) and 32/64-bit IEEE floats are read as they are, block by block, so a
- * long poly file costs one channel's worth of memory. Every other container (MOV, MP4, MKV, MXF, AIFF, FLAC, ...), and WAVs in another
- * encoding (ADPCM, µ-law, ...), go through ffmpeg (see ffmpeg.ts).
+ * iXML and data in any order, past PAD/JUNK/FLLR/anything; the chosen channel's integer samples (8-bit
+ * unsigned, 16/24/32-bit) and 32/64-bit IEEE floats are decoded from the bytes a block at a time, and handed on
+ * block by block (openAudio) or joined (readAudio). Every other container (MOV, MP4, MKV, MXF, AIFF, FLAC, ...), and WAVs in another
+ * encoding (ADPCM, µ-law, ...), go through ffmpeg (see src/ffmpeg).
  */
 
 export interface AudioClip {
@@ -30,10 +32,20 @@ export interface AudioClip {
   bwf: BwfInfo | null;
   /** 'RIFF', 'RIFX', 'RF64', 'BW64', or ffmpeg's demuxer name (e.g. "mov,mp4,m4a,3gp,3g2,mj2"). */
   container: string;
-  /** 'wav': read here (integer PCM through wavefile, IEEE float directly); 'ffmpeg': decoded by ffmpeg. */
+  /** 'wav': decoded here (integer PCM and IEEE float); 'ffmpeg': decoded by ffmpeg. */
   decoder: 'wav' | 'ffmpeg';
   /** Things that were wrong with the file but did not stop it from being read (cut short, odd chunk padding, ...). */
   warnings: string[];
+}
+
+/** An audio channel being read: what the file is, and its samples block by block. */
+export interface AudioStream {
+  /** The clip without its samples. `warnings` gains what reading the samples finds. */
+  info: Omit<AudioClip, 'samples'>;
+  /** Samples in the channel when the container says so (WAV), else null (ffmpeg decodes as it goes). */
+  length: number | null;
+  /** The samples, a block at a time; read once. */
+  blocks: AsyncIterable<Float32Array>;
 }
 
 export interface ReadAudioOptions {
@@ -44,7 +56,7 @@ export interface ReadAudioOptions {
 }
 
 /** Bytes of the data chunk read at a time. */
-const BLOCK_BYTES = 4 << 20;
+const BLOCK_BYTES = 1 << 20;
 const TEXT_SNIFF_BYTES = 4096;
 
 function checkChannelOption(channel: number, path: string): number {
@@ -74,8 +86,8 @@ function looksLikeText(head: Uint8Array): boolean {
   return printable / head.length > 0.95;
 }
 
-/** Encodings wavefile decodes here; anything else goes to ffmpeg. */
-function wavefileCanDecode(f: WavFormat): boolean {
+/** Encodings decoded here; anything else goes to ffmpeg. */
+function decodedHere(f: WavFormat): boolean {
   if (f.encoding === 1) return f.bytesPerSample >= 1 && f.bytesPerSample <= 4;
   if (f.encoding === 3) return f.bytesPerSample === 4 || f.bytesPerSample === 8;
   return false;
@@ -86,36 +98,18 @@ function encodingName(tag: number): string {
   return `${names[tag] ?? 'format'} 0x${tag.toString(16).padStart(4, '0')}`;
 }
 
-/** A one-channel WAV of `frames` samples of `bytes` bytes each, for wavefile to decode. */
-function monoWavHeader(f: WavFormat, frames: number, littleEndian: boolean): Uint8Array {
-  const bps = f.bytesPerSample;
-  const dataBytes = frames * bps;
-  const wav = new Uint8Array(44 + dataBytes);
-  const dv = new DataView(wav.buffer);
-  const le = littleEndian;
-  wav.set(le ? [0x52, 0x49, 0x46, 0x46] : [0x52, 0x49, 0x46, 0x58], 0); // RIFF / RIFX
-  dv.setUint32(4, 36 + dataBytes, le);
-  wav.set([0x57, 0x41, 0x56, 0x45, 0x66, 0x6d, 0x74, 0x20], 8); // WAVEfmt
-  dv.setUint32(16, 16, le);
-  dv.setUint16(20, f.encoding, le);
-  dv.setUint16(22, 1, le);
-  dv.setUint32(24, f.sampleRate, le);
-  dv.setUint32(28, f.sampleRate * bps, le);
-  dv.setUint16(32, bps, le);
-  dv.setUint16(34, bps * 8, le);
-  wav.set([0x64, 0x61, 0x74, 0x61], 36); // data
-  dv.setUint32(40, dataBytes, le);
-  return wav;
-}
-
-/** Decodes one channel of the data chunk, a block at a time: integer PCM with wavefile, IEEE float directly. */
-function decodeChannel(src: ByteSource, layout: WavLayout, f: WavFormat, channel: number, warnings: string[]): Float32Array {
+/** Sample frames in the data chunk (a trailing partial frame is left out, with a warning). */
+function channelLength(layout: WavLayout, f: WavFormat, warnings: string[]): number {
   const data = layout.dataChunk!;
-  const frames = Math.floor(data.available / f.blockAlign);
   if (data.available % f.blockAlign !== 0) {
     warnings.push(`The data chunk ends with ${data.available % f.blockAlign} bytes of an incomplete sample frame, which were ignored.`);
   }
-  const out = new Float32Array(frames);
+  return Math.floor(data.available / f.blockAlign);
+}
+
+/** Decodes one channel of the data chunk, a block at a time, from its bytes (integer PCM and IEEE float). */
+function* channelBlocks(src: ByteSource, layout: WavLayout, f: WavFormat, channel: number, frames: number, warnings: string[]): Generator<Float32Array> {
+  const data = layout.dataChunk!;
   const bps = f.bytesPerSample;
   const framesPerBlock = Math.max(1, Math.floor(BLOCK_BYTES / f.blockAlign));
   const isFloat = f.encoding === 3;
@@ -126,9 +120,9 @@ function decodeChannel(src: ByteSource, layout: WavLayout, f: WavFormat, channel
     const want = Math.min(framesPerBlock, frames - start);
     const raw = src.read(data.bodyOffset + start * f.blockAlign, want * f.blockAlign);
     const n = Math.floor(raw.length / f.blockAlign);
+    const out = new Float32Array(n);
     if (isFloat) {
-      // IEEE float needs no conversion, and wavefile's float unpacking runs at about 2 M samples/s (40 times
-      // slower than this): read the floats straight from the bytes.
+      // IEEE float needs no conversion: read the floats straight from the bytes.
       const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
       const le = layout.littleEndian;
       for (let i = 0, p = channel * bps; i < n; i++, p += f.blockAlign) {
@@ -137,42 +131,45 @@ function decodeChannel(src: ByteSource, layout: WavLayout, f: WavFormat, channel
           v = 0;
           nonFinite++;
         }
-        out[start + i] = v;
+        out[i] = v;
       }
+      yield out;
       if (n < want) break;
       continue;
     }
-    const wav = monoWavHeader(f, n, layout.littleEndian);
-    if (f.channels === 1 && f.blockAlign === bps) {
-      wav.set(raw.subarray(0, n * bps), 44);
-    } else {
-      const at = channel * bps;
-      for (let i = 0, o = 44, p = at; i < n; i++, o += bps, p += f.blockAlign) {
-        for (let k = 0; k < bps; k++) wav[o + k] = raw[p + k]!;
-      }
+    // Integer PCM: 8-bit unsigned, 16/24/32-bit signed, in the file's byte order, from the bytes (through wavefile,
+    // each block cost a WAV copy, a WaveFile and a Float64Array: garbage that a long file piles up faster than it
+    // is collected).
+    const le = layout.littleEndian;
+    for (let i = 0, p = channel * bps; i < n; i++, p += f.blockAlign) {
+      let v: number;
+      if (bps === 1) v = raw[p]! - 128;
+      else if (bps === 2) v = le ? ((raw[p + 1]! << 24) >> 16) | raw[p]! : ((raw[p]! << 24) >> 16) | raw[p + 1]!;
+      else if (bps === 3) v = le ? ((raw[p + 2]! << 24) >> 8) | (raw[p + 1]! << 8) | raw[p]! : ((raw[p]! << 24) >> 8) | (raw[p + 1]! << 8) | raw[p + 2]!;
+      else v = le ? (raw[p + 3]! << 24) | (raw[p + 2]! << 16) | (raw[p + 1]! << 8) | raw[p]! : (raw[p]! << 24) | (raw[p + 1]! << 16) | (raw[p + 2]! << 8) | raw[p + 3]!;
+      out[i] = v * scale;
     }
-    const w = new wavefile.WaveFile();
-    w.fromBuffer(wav);
-    const s = w.getSamples(true, Float64Array);
-    for (let i = 0; i < n; i++) {
-      let v = s[i]!;
-      if (unsigned8) v -= 128;
-      v *= scale;
-      if (!Number.isFinite(v)) {
-        v = 0;
-        nonFinite++;
-      }
-      out[start + i] = v;
-    }
+    yield out;
     if (n < want) break;
   }
   if (nonFinite > 0) warnings.push(`${nonFinite} samples were NaN or infinite and were read as 0.`);
+}
+
+/** Blocks joined into one array (for callers that want the whole channel at once). */
+function join(blocks: Float32Array[]): Float32Array {
+  if (blocks.length === 1) return blocks[0]!;
+  const out = new Float32Array(blocks.reduce((n, b) => n + b.length, 0));
+  let at = 0;
+  for (const b of blocks) {
+    out.set(b, at);
+    at += b.length;
+  }
   return out;
 }
 
 interface WavOutcome {
-  clip: AudioClip | null;
-  /** Set when the audio needs ffmpeg (an encoding wavefile does not decode). */
+  stream: { info: Omit<AudioClip, 'samples'>; length: number; blocks: () => Generator<Float32Array> } | null;
+  /** Set when the audio needs ffmpeg (an encoding not decoded here). */
   needsFfmpeg: { layout: WavLayout; bwf: BwfInfo | null; warnings: string[] } | null;
 }
 
@@ -186,24 +183,27 @@ function readWavSource(src: ByteSource, path: string, channel: number, opts: Rea
   }
   const f = layout.format;
   if (channel >= f.channels) throw badChannel(path, channel, f.channels);
-  if (!wavefileCanDecode(f)) return { clip: null, needsFfmpeg: { layout, bwf, warnings } };
+  if (!decodedHere(f)) return { stream: null, needsFfmpeg: { layout, bwf, warnings } };
   if (f.bitsPerSample > f.bytesPerSample * 8) {
     warnings.push(`The fmt chunk says ${f.bitsPerSample} bits per sample in ${f.bytesPerSample}-byte samples; the samples were read as ${f.bytesPerSample * 8}-bit.`);
   }
-  const samples = decodeChannel(src, layout, f, channel, warnings);
+  const length = channelLength(layout, f, warnings);
   return {
-    clip: {
+    stream: {
+      length,
+      blocks: () => channelBlocks(src, layout, f, channel, length, warnings),
+      info: {
       path,
       sampleRate: f.sampleRate,
       channels: f.channels,
       channel,
-      samples,
       bitsPerSample: Math.min(f.bitsPerSample || f.bytesPerSample * 8, f.bytesPerSample * 8),
       format: f.encoding === 3 ? 'float' : 'pcm',
       bwf,
       container: layout.container,
       decoder: 'wav',
       warnings,
+      },
     },
     needsFfmpeg: null,
   };
@@ -217,23 +217,40 @@ export function readWavBytes(bytes: Uint8Array, opts: ReadAudioOptions & { path?
   const path = opts.path ?? '(in-memory WAV)';
   const channel = checkChannelOption(opts.channel ?? 0, path);
   const outcome = readWavSource(new MemorySource(bytes), path, channel, opts);
-  if (outcome.clip) return outcome.clip;
+  if (outcome.stream) {
+    return { ...outcome.stream.info, samples: join([...outcome.stream.blocks()]) };
+  }
   const f = outcome.needsFfmpeg!.layout.format!;
   throw new AudioError('K4S_NOT_AUDIO', `${path} holds ${encodingName(f.encoding)} audio, which k4sync decodes only through ffmpeg (readAudio on the file).`, path);
 }
 
-async function readThroughFfmpeg(
+/** ffmpeg's errors as the audio layer's, about the file being read. */
+function asAudioError(e: unknown, path: string): unknown {
+  return e instanceof FfmpegError ? new AudioError(e.code, e.message, path) : e;
+}
+
+async function* audioErrors(blocks: AsyncIterable<Float32Array>, path: string): AsyncGenerator<Float32Array> {
+  try {
+    yield* blocks;
+  } catch (e) {
+    throw asAudioError(e, path);
+  }
+}
+
+async function openThroughFfmpeg(
   path: string,
   channel: number,
   wav: { layout: WavLayout; bwf: BwfInfo | null; warnings: string[] } | null,
-): Promise<AudioClip> {
+): Promise<AudioStream> {
   const f = wav?.layout.format;
   const exe = await resolveFfmpeg({
     purpose: f ? `Reading ${path} (${encodingName(f.encoding)} audio in a WAV)` : `Reading ${path} (not a WAV file)`,
   }).catch((e: unknown) => {
-    throw e instanceof AudioError ? new AudioError(e.code, e.message, path) : e;
+    throw asAudioError(e, path);
   });
-  const probe = await probeAudio(exe.path, path);
+  const probe = await probeAudio(exe.path, path).catch((e: unknown) => {
+    throw asAudioError(e, path);
+  });
   if (probe.streams.length === 0) {
     const others = probe.otherStreams.length ? `only ${[...new Set(probe.otherStreams)].join(', ')} streams` : 'no streams';
     throw new AudioError('K4S_NOT_AUDIO', `${path} has no audio stream (ffmpeg finds ${others}); point k4sync at a file with recorded audio.`, path);
@@ -252,19 +269,21 @@ async function readThroughFfmpeg(
     base += n;
   }
   if (!picked) throw badChannel(path, channel, base);
-  const samples = await extractChannel(exe.path, path, picked.audioIndex, inStream);
   return {
-    path,
-    sampleRate: picked.sampleRate,
-    channels: base,
-    channel,
-    samples,
-    bitsPerSample: picked.bitsPerSample ?? 32,
-    format: picked.format,
-    bwf: wav?.bwf ?? null,
-    container: wav ? wav.layout.container : (probe.container ?? 'unknown'),
-    decoder: 'ffmpeg',
-    warnings,
+    info: {
+      path,
+      sampleRate: picked.sampleRate,
+      channels: base,
+      channel,
+      bitsPerSample: picked.bitsPerSample ?? 32,
+      format: picked.format,
+      bwf: wav?.bwf ?? null,
+      container: wav ? wav.layout.container : (probe.container ?? 'unknown'),
+      decoder: 'ffmpeg',
+      warnings,
+    },
+    length: null,
+    blocks: audioErrors(streamChannel(exe.path, path, picked.audioIndex, inStream), path),
   };
 }
 
@@ -277,6 +296,18 @@ async function readThroughFfmpeg(
  * K4S_NO_FFMPEG. A WAV cut short inside its audio is read up to where it ends, with a warning.
  */
 export async function readAudio(path: string, opts: ReadAudioOptions = {}): Promise<AudioClip> {
+  const stream = await openAudio(path, opts);
+  const blocks: Float32Array[] = [];
+  for await (const b of stream.blocks) blocks.push(b);
+  return { ...stream.info, samples: join(blocks) };
+}
+
+/**
+ * Opens one channel of an audio file for reading block by block (see readAudio for the formats and errors): memory
+ * stays a block's worth whatever the length of the recording. The header, BWF metadata and channel are checked
+ * here; errors met while reading the samples surface from `blocks`.
+ */
+export async function openAudio(path: string, opts: ReadAudioOptions = {}): Promise<AudioStream> {
   const channel = checkChannelOption(opts.channel ?? 0, path);
   let src: FileSource;
   try {
@@ -287,13 +318,27 @@ export async function readAudio(path: string, opts: ReadAudioOptions = {}): Prom
     throw new AudioError('K4S_UNREADABLE', `Cannot read ${path}: ${why}; check the path.`, path);
   }
   let viaFfmpeg: { layout: WavLayout; bwf: BwfInfo | null; warnings: string[] } | null = null;
+  let keepOpen = false;
   try {
     if (src.size === 0) throw new AudioError('K4S_NOT_AUDIO', `${path} is empty; it holds no audio.`, path);
     const head = src.read(0, TEXT_SNIFF_BYTES).slice();
     const kind = sniff(head);
     if (kind.kind === 'wav') {
       const outcome = readWavSource(src, path, channel, opts);
-      if (outcome.clip) return outcome.clip;
+      if (outcome.stream) {
+        const { info, length, blocks } = outcome.stream;
+        keepOpen = true;
+        const file = src;
+        // The file stays open while its blocks are read, and closes when they are done (or reading stops).
+        async function* read(): AsyncGenerator<Float32Array> {
+          try {
+            yield* blocks();
+          } finally {
+            file.close();
+          }
+        }
+        return { info, length, blocks: read() };
+      }
       viaFfmpeg = outcome.needsFfmpeg;
     } else if (kind.kind === 'truncated-riff') {
       throw new AudioError('K4S_UNREADABLE', `${path} is cut short inside its RIFF header (${src.size} bytes); it cannot be read.`, path);
@@ -303,7 +348,7 @@ export async function readAudio(path: string, opts: ReadAudioOptions = {}): Prom
       throw new AudioError('K4S_NOT_AUDIO', `${path} is a text file, not audio.`, path);
     }
   } finally {
-    src.close();
+    if (!keepOpen) src.close();
   }
-  return readThroughFfmpeg(path, channel, viaFfmpeg);
+  return openThroughFfmpeg(path, channel, viaFfmpeg);
 }

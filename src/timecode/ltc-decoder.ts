@@ -9,16 +9,20 @@
  *     derivative of the square wave: one lobe per transition, whatever the coupling, level, DC offset or polarity.
  *  2. Edges. Lobes of y (lightly smoothed) are found against a running peak envelope; each one's time is the
  *     centroid of the lobe, to a small fraction of a sample. Lobes far below the file's loud level are silence or
- *     hiss; of two consecutive lobes of one sign only the stronger is an edge (transitions alternate).
+ *     hiss; of two consecutive lobes of one sign only the stronger is an edge (transitions alternate), unless a
+ *     weak lobe of the other sign lies between them: that is a transition recorded low, and it is kept.
  *  3. Biphase-mark bits. At each cell boundary the next interval is a whole cell (0) or, with the next one, two
- *     halves (1), judged against an adaptively tracked bit period (varispeed). Runs break at dropouts.
+ *     halves (1), judged against an adaptively tracked bit period (varispeed). A level held for a few cells is one
+ *     long 0; longer gaps end a run. A file that begins inside LTC gets its first cell back.
  *  4. Frames. The 16-bit sync word 0011 1111 1111 1101 closes a forward frame; read backwards
  *     (1011 1111 1111 1100) it opens a reverse one. BCD fields are validated, and each frame's start and end come
  *     from a least-squares line through all its edge times against their half-bit index (so a frame position is
  *     the average of ~100-160 edges). A frame must touch a neighbour: a lone "frame" is taken for noise.
- *  5. Rate (24/25/30 from frame-number rollovers, the highest frame number and the bit rate; 23.976 vs 24 and
- *     29.97 vs 30 from the measured frame duration; drop-frame from the flag and the label sequence),
- *     discontinuities and dropouts.
+ *  5. Rate (24/25/30 from frame-number rollovers, the highest frame number and the bit rate; drop-frame from the
+ *     flag and the label sequence; 23.976 vs 24, 29.97 vs 30 and 29.97 DF vs 30 DF from the measured frame
+ *     duration), discontinuities, dropouts and the level.
+ * Steps 1-4 run on windows of about a million samples (LtcDecoder), so a recording of any length streams through;
+ * step 5 runs once over the frames of all windows.
  */
 import {
   fieldsToFrames,
@@ -26,6 +30,8 @@ import {
   frameDelta,
   realFps,
   isDropFrame,
+  nominalFps,
+  rateName,
   type LtcRate,
   type TimecodeFields,
 } from './smpte.js';
@@ -63,13 +69,18 @@ export interface LtcDiscontinuity {
   atSample: number;
   from: string;
   to: string;
-  /** 'reverse': the timecode went against the playing direction, or the direction changed; 'jump': anything else. */
+  /**
+   * 'reverse': the playing direction changed (LTC read backwards after forwards, or the other way: a tape or file
+   * played in reverse); 'jump': the timecode broke its sequence in either direction while playing on.
+   */
   kind: 'jump' | 'reverse';
 }
 
 export interface LtcDropout {
   fromSample: number;
   toSample: number;
+  /** Frame periods without a readable frame. */
+  frames: number;
 }
 
 export interface LtcDecodeResult {
@@ -78,12 +89,28 @@ export interface LtcDecodeResult {
   rate: LtcRate | null;
   frames: LtcFrame[];
   discontinuities: LtcDiscontinuity[];
+  /** Stretches without LTC: before the first frame, between frames (frames missing), after the last. */
   dropouts: LtcDropout[];
+  /** Every frame from the first to the last was read, in sequence: no discontinuity and no frame missing between. */
+  continuous: boolean;
+  /** The LTC's level: the median over frames of half its peak-to-peak swing, dBFS; null without frames. */
+  levelDbfs: number | null;
+  /** Sentences for the user: a forced rate the signal contradicts. */
+  warnings: string[];
+  /** Frames decoded, and the first and last of them (also when `frames` was not asked for). */
+  frameCount: number;
+  first: LtcFrame | null;
+  last: LtcFrame | null;
 }
 
 export interface LtcDecodeOptions {
   /** Force a rate, or 'auto' (default). */
   fps?: LtcRate | 'auto';
+  /**
+   * false: leave `frames` empty (first, last and frameCount still say what the run holds), so that a recording of
+   * any length decodes in bounded memory. Default true.
+   */
+  frames?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -91,6 +118,13 @@ export interface LtcDecodeOptions {
 
 /** Comparator threshold (pole estimation), and least edge-lobe strength, as a fraction of the running peak. */
 const HYSTERESIS = 0.4;
+/**
+ * Least strength of a weak lobe, as a fraction of the running peak strength. A weak lobe is kept only where the
+ * strong ones around it break the alternation of edge directions (two rising edges in a row): a real transition
+ * recorded at a third of its neighbours' height (-10 dB) fills exactly such a hole, while noise and ringing lobes
+ * between correctly alternating edges are never used.
+ */
+const WEAK = 0.12;
 /** Dead zone around zero that separates the lobes of the smoothed innovation, as a fraction of its running peak. */
 const DEAD_ZONE = 0.15;
 /** Edges weaker than this fraction of the file's loud level are ignored (silence, hiss). */
@@ -111,6 +145,12 @@ const LONG_MAX = 1.4;
 const PAIR_MAX = 0.85;
 /** Bit-period tracking gain per interval. */
 const TRACK_GAIN = 0.1;
+/**
+ * Longest interval, in bit periods, still read as one (stretched) 0 cell inside a run. A generator that jumps
+ * holds its output for a moment (an iOS generator stretched one frame to 2233 samples against 2000, a hold of about
+ * nine cells); reading the hold as a 0, as libltc does, keeps the frame after the jump. Longer holds end the run.
+ */
+const STRETCH_MAX = 12;
 
 const SYNC_FORWARD = 0x3ffd; // bits 64..79 in transmission order
 const SYNC_REVERSE = 0xbffc; // the same, read backwards
@@ -234,17 +274,20 @@ function estimatePole(x: Float32Array, ev: LevelEvents, fs: number): number {
   // Least squares is sum x[n] x[n-1] / sum x[n-1]^2, but white noise added after the coupling inflates the
   // denominator; sum x[n] x[n-2] / sum x[n-1] x[n-2] (= p^2 / p) is free of it, and is used wherever the decay is
   // strong enough to measure (for spikes, p near 0, the plain estimate serves).
+  // The decay is measured gap by gap and the median taken: a gap that hides a transition the comparator missed (one
+  // recorded well below its neighbours) is no quiet stretch, and pooled sums would let it drag the pole down.
   let r0 = 0;
   let r1 = 0;
-  let r1b = 0;
-  let r2 = 0;
   let used = 0;
+  const perGap: number[] = [];
   for (let k = 0; k + 1 < ev.count; k += stride) {
     const i0 = ev.index[k]!;
     const i1 = ev.index[k + 1]!;
     const gap = i1 - i0;
     if (gap < minGap || gap > maxGap) continue;
     const m = ev.mid[k]!;
+    let r1b = 0;
+    let r2 = 0;
     for (let i = i0 + guard + 2; i <= i1 - guard; i++) {
       const a = x[i - 2]! - m;
       const b = x[i - 1]! - m;
@@ -256,13 +299,14 @@ function estimatePole(x: Float32Array, ev: LevelEvents, fs: number): number {
       r2 += a * c;
       used++;
     }
+    if (r1b > 0) perGap.push(r2 / r1b);
   }
   // Too few quiet samples (low sample rate: edges a couple of samples apart): assume a DC-coupled square wave.
   if (used < 200 || !(r0 > 0)) return 1;
   // Next to nothing between the edges: bare spikes (a differentiated signal), whatever the ratio of those crumbs.
   if (Math.sqrt(r0 / used) < 0.03 * ev.peak) return 0;
   const p1 = r1 / r0;
-  const p = p1 > 0.5 && r1b > 0 ? r2 / r1b : p1;
+  const p = p1 > 0.5 && perGap.length > 0 ? median(perGap) : p1;
   return Math.min(1, Math.max(0, p));
 }
 
@@ -277,6 +321,8 @@ class LobeTimer {
   readonly times = new F64(1024);
   readonly signs = new I32(1024);
   readonly strength = new F64(1024);
+  /** 1 for a lobe below HYSTERESIS of the running peak strength (a candidate only). */
+  readonly weak = new I32(1024);
   /** Largest lobe strength of each 10 ms block (for the loud level). */
   readonly blockPeaks: number[] = [];
   private bp = 0;
@@ -284,6 +330,7 @@ class LobeTimer {
   private qPeak = new I32(64);
   private qSign = new I32(64);
   private qStr = new F64(64);
+  private qWeak = new I32(64);
   private qHead = 0;
 
   /** The innovation under the timing smoothing (Wt), by the index it is centred on; R long. */
@@ -301,16 +348,18 @@ class LobeTimer {
   }
 
   /** Queues a lobe; returns when it is due. */
-  accept(peakAt: number, sign: number, str: number): number {
+  accept(peakAt: number, sign: number, str: number, weak: boolean): number {
     if (this.qHead === this.qPeak.n) {
       this.qHead = 0;
       this.qPeak.n = 0;
       this.qSign.n = 0;
       this.qStr.n = 0;
+      this.qWeak.n = 0;
     }
     this.qPeak.push(peakAt);
     this.qSign.push(sign);
     this.qStr.push(str);
+    this.qWeak.push(weak ? 1 : 0);
     return peakAt + this.W;
   }
 
@@ -334,6 +383,7 @@ class LobeTimer {
     const pk = this.qPeak.a[this.qHead]!;
     const sg = this.qSign.a[this.qHead]!;
     const str = this.qStr.a[this.qHead]!;
+    const weak = this.qWeak.a[this.qHead]!;
     this.qHead++;
     // The timing values are known up to index last + W - Wt (both smoothings are centred; the wider lags more).
     const yLast = last + W - Wt;
@@ -363,10 +413,11 @@ class LobeTimer {
       this.bp = 0;
       this.blockEnd += this.block;
     }
-    if (str > this.bp) this.bp = str;
+    if (!weak && str > this.bp) this.bp = str;
     this.times.push(t);
     this.signs.push(sg);
     this.strength.push(str);
+    this.weak.push(weak);
   }
 }
 
@@ -413,10 +464,11 @@ class EdgeScanner {
     fs: number,
     private readonly p: number,
   ) {
-    // Timing smooths over about 60 us (Wt), detection a little more below 30 kHz, against noise, where a square
-    // wave allows it (bare spikes are narrow and keep the narrow window).
+    // Timing smooths over about 60 us (Wt). Detection smooths a square wave's edges over about 140 us (a little
+    // less below 30 kHz, where the lobes of the densest LTC must stay apart): white noise 10 dB below the LTC then
+    // leaves no lobe near an edge's height. Bare spikes are narrow and keep the narrow window.
     this.Wt = Math.max(1, Math.round(fs / 16000));
-    this.W = p >= 0.5 && fs < 30000 ? Math.max(1, Math.round(fs / 9000)) : this.Wt;
+    this.W = p >= 0.5 ? Math.max(1, Math.round(fs / (fs < 30000 ? 9000 : 7000))) : this.Wt;
     this.shift = this.W - 1;
     this.R = 2 * this.W + 64;
     this.aMid = 1 - Math.exp(-1 / (fs * MID_TAU));
@@ -483,7 +535,7 @@ class EdgeScanner {
         open = false;
         strEnv = Math.max(lstr, strEnv * Math.exp(-(c - strAt) * envRate));
         strAt = c;
-        if (lstr >= HYSTERESIS * strEnv) due = Math.min(due, out.accept(lpeakAt, lsign, lstr));
+        if (lstr >= WEAK * strEnv) due = Math.min(due, out.accept(lpeakAt, lsign, lstr, lstr < HYSTERESIS * strEnv));
       }
       if (a > DEAD_ZONE * env && a > 0) {
         open = true;
@@ -501,7 +553,7 @@ class EdgeScanner {
   finish(): LobeTimer {
     if (this.open) {
       const strEnv = Math.max(this.lstr, this.strEnv * Math.exp(-(this.last + 1 - this.strAt) * this.envRate));
-      if (this.lstr >= HYSTERESIS * strEnv) this.out.accept(this.lpeakAt, this.lsign, this.lstr);
+      if (this.lstr >= WEAK * strEnv) this.out.accept(this.lpeakAt, this.lsign, this.lstr, this.lstr < HYSTERESIS * strEnv);
     }
     this.out.finalizeAll(this.last);
     return this.out;
@@ -511,11 +563,11 @@ class EdgeScanner {
 /**
  * Transitions from the innovation y[n] = (x[n] - m) - p (x[n-1] - m), which is the derivative of the underlying
  * square wave whatever the coupling: each transition is one lobe of y, its sign the edge direction.
- *  - Detection runs on z, y smoothed by a triangle W samples wide on each side (W ~ fs / 16 kHz, a little more
- *    below 30 kHz for a square wave, so the lobes of the densest LTC stay apart). A lobe is a run of z of one sign
+ *  - Detection runs on z, y smoothed by a triangle W samples wide on each side (W ~ fs / 7 kHz for a square wave,
+ *    fs / 9 kHz below 30 kHz so the lobes of the densest LTC stay apart; fs / 16 kHz for bare spikes). A lobe is a run of z of one sign
  *    above a dead zone (15 % of the running peak of |z|). Its strength is the largest sum of two adjacent samples
  *    (robust where an edge straddles two samples and its peak is not); it counts as an edge when that reaches
- *    40 % of the running peak strength.
+ *    40 % of the running peak strength, and as a weak candidate from 12 %.
  *  - Timing: the centroid of y under a narrower triangle (Wt ~ fs / 16 kHz), over the samples of the lobe's sign
  *    within Wt of its largest one. Sub-sample, and exact for symmetric edges.
  *  - Lobes far below the file's loud level are dropped (silence, hiss), and of two consecutive lobes of one sign
@@ -528,10 +580,12 @@ function detectEdges(x: Float32Array, fs: number, p: number): Edges {
   // code two to three times slower.
   const end = x.length + scanner.shift;
   for (let from = 0; from < end; from += 32768) scanner.scan(from, Math.min(end, from + 32768));
-  const { times, signs, strength, blockPeaks } = scanner.finish();
+  const { times, signs, strength, weak, blockPeaks } = scanner.finish();
 
-  // Drop lobes far below the loud level, then keep the signs alternating: of two lobes of one sign closer than
-  // the longest LTC interval, the weaker goes (farther apart, there was a gap, and both may be real).
+  // Drop lobes far below the loud level, then keep the signs alternating: two strong lobes of one sign closer than
+  // the longest LTC interval have lost the transition between them, which is the strongest weak lobe of the other
+  // sign there if there is one; if not, the weaker of the two goes (farther apart, there was a gap, and both may
+  // be real).
   const maxInterval = (1.5 * fs) / MIN_BIT_RATE;
   blockPeaks.sort((u, v) => u - v);
   const loud = blockPeaks[Math.floor(0.9 * (blockPeaks.length - 1))] ?? 0;
@@ -540,14 +594,35 @@ function detectEdges(x: Float32Array, fs: number, p: number): Edges {
   const sg = new Int8Array(times.n);
   const st = new Float64Array(times.n);
   let m = 0;
+  let fill = -1; // the strongest weak lobe since the last kept edge whose sign differs from it
   for (let e = 0; e < times.n; e++) {
     const str = strength.a[e]!;
-    if (!(str > floor)) continue;
     const sgn = signs.a[e]!;
-    if (m > 0 && sg[m - 1] === sgn && times.a[e]! - t[m - 1]! < maxInterval) {
+    if (weak.a[e]) {
+      // A fill needs only half the silence floor: it is chosen by the strong edges around it, not by its level.
+      if (!(str > floor / 2)) continue;
+      if (m > 0 && sgn !== sg[m - 1] && (fill < 0 || str > strength.a[fill]!)) fill = e;
+      continue;
+    }
+    if (!(str > floor)) continue;
+    // (With the weak edge between them, the two strong ones may lie up to two of the longest intervals apart.)
+    if (m > 0 && sg[m - 1] === sgn && times.a[e]! - t[m - 1]! < (fill >= 0 ? 2 : 1) * maxInterval) {
+      if (fill >= 0) {
+        t[m] = times.a[fill]!;
+        sg[m] = signs.a[fill]!;
+        st[m] = strength.a[fill]!;
+        m++;
+        fill = -1;
+        t[m] = times.a[e]!;
+        sg[m] = sgn;
+        st[m] = str;
+        m++;
+        continue;
+      }
       if (str > st[m - 1]!) {
         t[m - 1] = times.a[e]!;
         st[m - 1] = str;
+        fill = -1; // the candidates seen so far now lie before the kept edge
       }
       continue;
     }
@@ -555,6 +630,7 @@ function detectEdges(x: Float32Array, fs: number, p: number): Edges {
     sg[m] = sgn;
     st[m] = str;
     m++;
+    fill = -1;
   }
   return { t: t.subarray(0, m), count: m };
 }
@@ -570,6 +646,8 @@ interface Bits {
   t1: Float64Array;
   /** Run id: bits of one run are contiguous cells with a consistent phase. */
   run: Int32Array;
+  /** 1 for a 0 cell held far longer than a bit period (see STRETCH_MAX). */
+  stretched: Uint8Array;
   count: number;
 }
 
@@ -627,6 +705,7 @@ function decodeBits(times: Float64Array, count: number, Tg: number): Bits {
   const tMid = new Float64Array(cap);
   const t1 = new Float64Array(cap);
   const run = new Int32Array(cap);
+  const stretched = new Uint8Array(cap);
   let nb = 0;
   let runId = 0;
   let runBits = 0;
@@ -659,6 +738,15 @@ function decodeBits(times: Float64Array, count: number, Tg: number): Bits {
     known = false;
     halves.length = 0;
   };
+  // The first cell of a recording that starts inside the LTC has no opening edge (the file begins on it, or just
+  // after it), yet libltc reads the frame it opens. When the first edges come within a cell of sample 0, that
+  // cell is restored without an opening time: a 1 when an unpaired half-cell edge leads the run, else a 0.
+  const leadingCell = (orphanHalf: boolean, Tc: number) => {
+    const first = halves[0]!;
+    if (orphanHalf && first < 0.75 * Tc) push(1, NaN, first, halves[1]!);
+    // (A cell that began more than half a cell before the file could have had its middle edge before it too.)
+    else if (!orphanHalf && first >= 0.5 * Tc && first < 1.25 * Tc) push(0, NaN, NaN, first);
+  };
 
   let i = 0;
   if (count > 0) halves.push(times[0]!);
@@ -685,6 +773,13 @@ function decodeBits(times: Float64Array, count: number, Tg: number): Bits {
       continue;
     }
     if (r1 > LONG_MAX) {
+      if (known && r1 <= STRETCH_MAX) {
+        // A held level: one 0 cell, and the tracked period is left alone.
+        stretched[nb] = 1;
+        push(0, ta, NaN, tb);
+        i++;
+        continue;
+      }
       endRun();
       T = Tg;
       i++;
@@ -699,6 +794,7 @@ function decodeBits(times: Float64Array, count: number, Tg: number): Bits {
       } else {
         // A whole period: a 0 cell, so ta is a boundary. The halves before it pair up into 1 cells ending on ta.
         const m = halves.length - 1;
+        if (nb === 0) leadingCell(m % 2 === 1, T);
         for (let j = m % 2; j + 2 <= m; j += 2) push(1, halves[j]!, halves[j + 1]!, halves[j + 2]!);
         push(0, ta, NaN, tb);
         track(tb - ta);
@@ -726,13 +822,16 @@ function decodeBits(times: Float64Array, count: number, Tg: number): Bits {
       push(1, ta, tb, NaN);
       i++;
     } else {
-      // Half a cell that pairs with nothing: the phase was wrong or an edge is missing. Start again from tb.
+      // Half a cell that pairs with nothing: an edge is missing (the closing one of a 1 cell lost in a burst of
+      // noise), or the phase was wrong. The half cell still says the cell was a 1, which may be the last bit of a
+      // frame's sync word; then start again from tb.
+      push(1, ta, tb, NaN);
       endRun();
       i++;
       halves.push(times[i]!);
     }
   }
-  return { val, t0, tMid, t1, run, count: nb };
+  return { val, t0, tMid, t1, run, stretched, count: nb };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -746,6 +845,66 @@ interface RawFrame {
   start: number;
   end: number;
   reverse: boolean;
+}
+
+/** Frames read by index: an array of them, or the compact store of a whole stream. */
+interface Frames {
+  readonly length: number;
+  at(i: number): RawFrame | undefined;
+}
+
+/**
+ * The frames of a stream, about 40 bytes each in typed arrays (an hour at 30 fps is 4 MB), where frame objects
+ * would take twenty times that: the frames of every window are kept here until the end of the stream.
+ */
+class FrameStore implements Frames {
+  private readonly starts = new F64(1024);
+  private readonly ends = new F64(1024);
+  private readonly labels = new I32(1024); // hours, minutes, seconds, frames: a byte each
+  private readonly flags = new I32(1024); // 1 drop-frame, 2 colour frame, 4 reverse
+  private readonly bits = new I32(1024); // user bits, nibble 1 in the top four bits
+  readonly swings = new F64(1024);
+
+  get length(): number {
+    return this.starts.n;
+  }
+
+  push(f: RawFrame, swing: number): void {
+    const { hours, minutes, seconds, frames } = f.fields;
+    this.starts.push(f.start);
+    this.ends.push(f.end);
+    this.labels.push((hours << 24) | (minutes << 16) | (seconds << 8) | frames);
+    this.flags.push((f.dropFrame ? 1 : 0) | (f.colorFrame ? 2 : 0) | (f.reverse ? 4 : 0));
+    this.bits.push(parseInt(f.userBits, 16) | 0);
+    this.swings.push(swing);
+  }
+
+  start(i: number): number {
+    return this.starts.a[i]!;
+  }
+
+  end(i: number): number {
+    return this.ends.a[i]!;
+  }
+
+  setEnd(i: number, v: number): void {
+    this.ends.a[i] = v;
+  }
+
+  at(i: number): RawFrame | undefined {
+    if (i < 0 || i >= this.length) return undefined;
+    const l = this.labels.a[i]!;
+    const fl = this.flags.a[i]!;
+    return {
+      fields: { hours: l >>> 24, minutes: (l >> 16) & 0xff, seconds: (l >> 8) & 0xff, frames: l & 0xff },
+      dropFrame: (fl & 1) !== 0,
+      colorFrame: (fl & 2) !== 0,
+      userBits: (this.bits.a[i]! >>> 0).toString(16).toUpperCase().padStart(8, '0'),
+      start: this.starts.a[i]!,
+      end: this.ends.a[i]!,
+      reverse: (fl & 4) !== 0,
+    };
+  }
 }
 
 const HEX = '0123456789ABCDEF';
@@ -776,10 +935,14 @@ function readFrame(bits: Bits, a: number, reverse: boolean): RawFrame | null {
   const hs = FIT_H;
   const ts = FIT_T;
   let np = 0;
+  let held = false;
   for (let i = 0; i < 80; i++) {
     const b = a + i;
-    hs[np] = 2 * i;
-    ts[np++] = bits.t0[b]!;
+    if (bits.stretched[b]) held = true;
+    if (Number.isFinite(bits.t0[b]!)) {
+      hs[np] = 2 * i;
+      ts[np++] = bits.t0[b]!;
+    }
     if (bits.val[b] === 1) {
       const tm = bits.tMid[b]!;
       if (Number.isFinite(tm)) {
@@ -793,7 +956,9 @@ function readFrame(bits: Bits, a: number, reverse: boolean): RawFrame | null {
     hs[np] = 160;
     ts[np++] = tEnd;
   }
-  const fit = robustLine(hs, ts, np);
+  // A frame with a held cell has no single bit period: its own first and last boundaries place it.
+  const t0 = bits.t0[a]!;
+  const fit = held && Number.isFinite(t0) && Number.isFinite(tEnd) ? { c: t0, m: (tEnd - t0) / 160 } : robustLine(hs, ts, np);
   if (!fit) return null;
   return {
     fields: { hours, minutes: mt * 10 + mu, seconds: st * 10 + su, frames },
@@ -888,8 +1053,8 @@ function findFrames(bits: Bits): RawFrame[] {
 // ---------------------------------------------------------------------------------------------------------
 // 5. Rate, continuity, dropouts
 
-function median(v: number[]): number {
-  const s = [...v].sort((a, b) => a - b);
+function median(v: ArrayLike<number>): number {
+  const s = Float64Array.from(v).sort();
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
@@ -904,17 +1069,23 @@ function confirmed(frames: RawFrame[]): RawFrame[] {
   });
 }
 
-function detectRate(frames: RawFrame[], fs: number, frameDur: number): LtcRate {
+/**
+ * The rate the frames carry. The label count per second (24, 25, 30) comes from frame-number rollovers and the
+ * highest frame number; the drop-frame flag (or the drop-frame label sequence) says how the labels are counted;
+ * the measured frame duration says which real rate runs: 23.976 or 24, 29.97 or 30, and with the flag 29.97 DF
+ * or 30 DF. A 30 fps generator with the flag set is '30df', never 29.97 drop-frame.
+ */
+function detectRate(frames: Frames, fs: number, frameDur: number): LtcRate {
   const fpsMeasured = fs / frameDur;
   let maxFrame = 0;
   const votes = new Map<number, number>();
   let dfFlags = 0;
   let dfSequence = false;
-  for (let i = 0; i < frames.length; i++) {
-    const f = frames[i]!;
+  let p: RawFrame | undefined;
+  for (let i = 0; i < frames.length; p = frames.at(i), i++) {
+    const f = frames.at(i)!;
     maxFrame = Math.max(maxFrame, f.fields.frames);
     if (f.dropFrame) dfFlags++;
-    const p = frames[i - 1];
     if (!p || p.reverse !== f.reverse || Math.abs(f.start - p.end) > 0.1 * frameDur) continue;
     const [a, b] = f.reverse ? [f.fields, p.fields] : [p.fields, f.fields]; // a precedes b in timecode order
     if (b.frames === 0 && a.frames > 0 && b.seconds === (a.seconds + 1) % 60) {
@@ -939,70 +1110,205 @@ function detectRate(frames: RawFrame[], fs: number, frameDur: number): LtcRate {
     Math.abs(Math.log(fpsMeasured / realFps(a))) <= Math.abs(Math.log(fpsMeasured / realFps(b))) ? a : b;
   if (nominal === 25) return '25';
   if (nominal === 24) return closer('23.976', '24');
-  if (dfFlags * 2 > frames.length || dfSequence) return '29.97df';
+  if (dfFlags * 2 > frames.length || dfSequence) return closer('29.97df', '30df');
   return closer('29.97', '30');
 }
 
-export function decodeLtc(samples: Float32Array, sampleRate: number, opts: LtcDecodeOptions = {}): LtcDecodeResult {
-  const forced: LtcRate | null = opts.fps && opts.fps !== 'auto' ? opts.fps : null;
-  const empty: LtcDecodeResult = { sampleRate, rate: forced, frames: [], discontinuities: [], dropouts: [] };
-  if (!(sampleRate > 0) || !Number.isFinite(sampleRate) || samples.length < 16) return empty;
-  const fs = sampleRate;
+/**
+ * Why a forced rate cannot be the signal's, or null: a frame number it does not have (frame 26 at 25 fps), or a
+ * label drop-frame counting skips (;00 or ;01 outside every tenth minute).
+ */
+function contradiction(frames: Frames, forced: LtcRate): string | null {
+  const fps = nominalFps(forced);
+  for (let i = 0; i < frames.length; i++) {
+    const { fields: t } = frames.at(i)!;
+    if (t.frames >= fps) return `frame ${formatTimecode(t)} has frame number ${t.frames}, which ${rateName(forced)} fps timecode does not have`;
+    if (isDropFrame(forced) && t.seconds === 0 && t.minutes % 10 !== 0 && t.frames < 2) return `frame ${formatTimecode(t)} is a label drop-frame counting skips`;
+  }
+  return null;
+}
 
+/** Half the peak-to-peak swing of the samples within a frame (its LTC level). */
+function swing(samples: Float32Array, f: RawFrame): number {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = Math.max(0, Math.ceil(f.start)); i < Math.min(samples.length, Math.floor(f.end)); i++) {
+    const v = samples[i]!;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return hi > lo ? (hi - lo) / 2 : 0;
+}
+
+/** Frames of one stretch of samples, positions counted from `offset`, with each frame's level. */
+function decodeWindow(samples: Float32Array, fs: number, offset: number): { raw: RawFrame[]; swings: number[] } {
+  const none = { raw: [], swings: [] };
+  if (samples.length < 16) return none;
   const p = estimatePole(samples, levelEvents(samples, fs), fs);
   const edges = detectEdges(samples, fs, p);
-  if (edges.count < 16) return empty;
+  if (edges.count < 16) return none;
   const Tg = globalBitPeriod(edges.t, edges.count, fs);
-  if (Tg === null) return empty;
+  if (Tg === null) return none;
   const bits = decodeBits(edges.t, edges.count, Tg);
   const raw = confirmed(findFrames(bits).sort((a, b) => a.start - b.start));
-  if (raw.length === 0) return empty;
+  const swings = raw.map((f) => swing(samples, f));
+  for (const f of raw) {
+    f.start += offset;
+    f.end += offset;
+  }
+  return { raw, swings };
+}
 
-  const frameDur = median(raw.map((f) => f.end - f.start));
+/**
+ * Samples per decoding window, and the overlap of consecutive windows. A window is decoded as a whole (the coupling
+ * and bit period are estimated over it) and then dropped, so memory stays that of one window whatever the length
+ * of the recording. Each window keeps the frames that start in its part of the overlap's middle: a frame (at most
+ * a few thousand samples) lies whole in both windows there, with neighbours on both sides.
+ */
+const WINDOW = 1 << 20;
+const OVERLAP = 1 << 15;
+
+/**
+ * An LTC decoder fed in pieces, as libltc's is: write samples as they arrive (any block size), then end() for the
+ * frames, the rate and the run's breaks. decodeLtc is this for samples already in memory.
+ */
+export class LtcDecoder {
+  private buf = new Float32Array(0);
+  private filled = 0;
+  /** Position of buf[0] in the stream. */
+  private at = 0;
+  private readonly store = new FrameStore();
+  private readonly valid: boolean;
+
+  constructor(
+    readonly sampleRate: number,
+    private readonly opts: LtcDecodeOptions = {},
+  ) {
+    this.valid = sampleRate > 0 && Number.isFinite(sampleRate);
+  }
+
+  /** Samples written so far (their window decoded or not yet). */
+  get written(): number {
+    return this.at + this.filled;
+  }
+
+  write(samples: Float32Array): void {
+    if (!this.valid) return;
+    let from = 0;
+    while (from < samples.length) {
+      if (this.buf.length < WINDOW) this.grow(Math.min(WINDOW, this.filled + samples.length - from));
+      const n = Math.min(samples.length - from, WINDOW - this.filled);
+      this.buf.set(samples.subarray(from, from + n), this.filled);
+      this.filled += n;
+      from += n;
+      if (this.filled === WINDOW) this.flush(false);
+    }
+  }
+
+  end(): LtcDecodeResult {
+    if (this.valid && this.filled > 0) this.flush(true);
+    return finish(this.store, this.written, this.sampleRate, this.opts);
+  }
+
+  private grow(size: number): void {
+    if (size <= this.buf.length) return;
+    const b = new Float32Array(Math.min(WINDOW, Math.max(size, 2 * this.buf.length)));
+    b.set(this.buf.subarray(0, this.filled));
+    this.buf = b;
+  }
+
+  private flush(last: boolean): void {
+    const { raw, swings } = decodeWindow(this.buf.subarray(0, this.filled), this.sampleRate, this.at);
+    const lo = this.at === 0 ? -Infinity : this.at + OVERLAP / 2;
+    const hi = last ? Infinity : this.at + this.filled - OVERLAP / 2;
+    raw.forEach((f, i) => {
+      if (f.start >= lo && f.start < hi) this.store.push(f, swings[i]!);
+    });
+    if (last) return;
+    this.buf.copyWithin(0, this.filled - OVERLAP, this.filled);
+    this.at += this.filled - OVERLAP;
+    this.filled = OVERLAP;
+  }
+}
+
+/** Decodes LTC from samples in memory (see LtcDecoder for a stream). */
+export function decodeLtc(samples: Float32Array, sampleRate: number, opts: LtcDecodeOptions = {}): LtcDecodeResult {
+  const decoder = new LtcDecoder(sampleRate, opts);
+  decoder.write(samples);
+  return decoder.end();
+}
+
+/** The run from all frames of a stream: rate, labels, breaks, dropouts, level. */
+function finish(raw: FrameStore, length: number, sampleRate: number, opts: LtcDecodeOptions): LtcDecodeResult {
+  const forced: LtcRate | null = opts.fps && opts.fps !== 'auto' ? opts.fps : null;
+  const n = raw.length;
+  if (n === 0) return { sampleRate, rate: forced, frames: [], discontinuities: [], dropouts: [], continuous: false, levelDbfs: null, warnings: [], frameCount: 0, first: null, last: null };
+  const fs = sampleRate;
+
+  const durations = new Float64Array(n);
+  for (let i = 0; i < n; i++) durations[i] = raw.end(i) - raw.start(i);
+  const frameDur = median(durations);
   // Where a frame runs straight into the next, its end is that frame's start: one boundary, one position. (A
   // single frame's fitted slope is a little less exact than its start, which every frame's fit pins alike.)
-  for (let i = 0; i + 1 < raw.length; i++) {
-    const f = raw[i]!;
-    const g = raw[i + 1]!;
-    if (Math.abs(g.start - f.end) < 0.1 * frameDur) f.end = g.start;
+  for (let i = 0; i + 1 < n; i++) {
+    if (Math.abs(raw.start(i + 1) - raw.end(i)) < 0.1 * frameDur) raw.setEnd(i, raw.start(i + 1));
   }
-  const rate = forced ?? detectRate(raw, fs, frameDur);
+  // A forced rate the labels contradict would invent discontinuities at every rollover: the signal's own rate is
+  // used instead, and the user told.
+  const warnings: string[] = [];
+  let rate = forced ?? detectRate(raw, fs, frameDur);
+  const wrong = forced ? contradiction(raw, forced) : null;
+  if (forced && wrong) {
+    rate = detectRate(raw, fs, frameDur);
+    warnings.push(`The LTC is not ${rateName(forced)} fps: ${wrong}. The signal carries ${rateName(rate)} fps timecode, and is read at that rate.`);
+  }
   const df = isDropFrame(rate);
-
-  const frames: LtcFrame[] = raw.map((f) => ({
-    timecode: formatTimecode(f.fields, df),
-    hours: f.fields.hours,
-    minutes: f.fields.minutes,
-    seconds: f.fields.seconds,
-    frames: f.fields.frames,
-    dropFrame: f.dropFrame,
-    colorFrame: f.colorFrame,
-    userBits: f.userBits,
-    sampleStart: f.start,
-    sampleEnd: f.end,
-    reverse: f.reverse,
-  }));
+  const frame = (i: number): LtcFrame => {
+    const f = raw.at(i)!;
+    return {
+      timecode: formatTimecode(f.fields, df),
+      hours: f.fields.hours,
+      minutes: f.fields.minutes,
+      seconds: f.fields.seconds,
+      frames: f.fields.frames,
+      dropFrame: f.dropFrame,
+      colorFrame: f.colorFrame,
+      userBits: f.userBits,
+      sampleStart: f.start,
+      sampleEnd: f.end,
+      reverse: f.reverse,
+    };
+  };
 
   const discontinuities: LtcDiscontinuity[] = [];
   const dropouts: LtcDropout[] = [];
-  if (frames[0]!.sampleStart > 2 * frameDur) dropouts.push({ fromSample: 0, toSample: frames[0]!.sampleStart });
-  for (let i = 1; i < frames.length; i++) {
-    const p = frames[i - 1]!;
-    const f = frames[i]!;
-    const gap = f.sampleStart - p.sampleEnd;
-    if (gap > 2 * frameDur) dropouts.push({ fromSample: p.sampleEnd, toSample: f.sampleStart });
-    const dir = f.reverse ? -1 : 1;
+  const dropout = (from: number, to: number) => dropouts.push({ fromSample: from, toSample: to, frames: Math.max(1, Math.round((to - from) / frameDur)) });
+  // At the ends, up to two frame periods are only the partial frames a file cut inside LTC begins and ends with.
+  if (raw.start(0) > 2 * frameDur) dropout(0, raw.start(0));
+  let inside = 0;
+  let p = raw.at(0)!;
+  for (let i = 1; i < n; i++) {
+    const f = raw.at(i)!;
+    // Between frames, a gap of most of a frame is a frame that was not read (a generator's pause between two
+    // runs of timecode can be shorter).
+    if (f.start - p.end > 0.75 * frameDur) {
+      dropout(p.end, f.start);
+      inside++;
+    }
     let kind: LtcDiscontinuity['kind'] | null = null;
     if (p.reverse !== f.reverse) kind = 'reverse';
     else {
-      const k = Math.max(1, Math.round((f.sampleStart - p.sampleStart) / frameDur));
-      const delta = frameDelta(fieldsToFrames(raw[i - 1]!.fields, rate), fieldsToFrames(raw[i]!.fields, rate), rate);
-      if (delta !== dir * k) kind = delta * dir < 0 ? 'reverse' : 'jump';
+      const k = Math.max(1, Math.round((f.start - p.start) / frameDur));
+      const delta = frameDelta(fieldsToFrames(p.fields, rate), fieldsToFrames(f.fields, rate), rate);
+      if (delta !== (f.reverse ? -k : k)) kind = 'jump';
     }
-    if (kind) discontinuities.push({ atSample: f.sampleStart, from: p.timecode, to: f.timecode, kind });
+    if (kind) discontinuities.push({ atSample: f.start, from: formatTimecode(p.fields, df), to: formatTimecode(f.fields, df), kind });
+    p = f;
   }
-  const last = frames[frames.length - 1]!;
-  if (samples.length - last.sampleEnd > 2 * frameDur) dropouts.push({ fromSample: last.sampleEnd, toSample: samples.length });
+  if (length - raw.end(n - 1) > 2 * frameDur) dropout(raw.end(n - 1), length);
 
-  return { sampleRate, rate, frames, discontinuities, dropouts };
+  const continuous = discontinuities.length === 0 && inside === 0;
+  const levelDbfs = 20 * Math.log10(median(raw.swings.a.subarray(0, n)));
+  const frames = opts.frames === false ? [] : Array.from({ length: n }, (_, i) => frame(i));
+  return { sampleRate, rate, frames, discontinuities, dropouts, continuous, levelDbfs, warnings, frameCount: n, first: frame(0), last: frame(n - 1) };
 }

@@ -7,10 +7,9 @@
  * not exist). Counts wrap at 24 hours.
  */
 import Timecode from 'smpte-timecode';
+import { LTC_RATES, type LtcRate } from './rates.js';
 
-export type LtcRate = '23.976' | '24' | '25' | '29.97df' | '29.97' | '30';
-
-export const LTC_RATES: readonly LtcRate[] = ['23.976', '24', '25', '29.97df', '29.97', '30'];
+export { LTC_RATES, type LtcRate };
 
 export interface LtcRateInfo {
   /** Frames per timecode second: the label count (24, 25 or 30). */
@@ -27,6 +26,7 @@ const RATE_INFO: Record<LtcRate, LtcRateInfo> = {
   '29.97df': { nominalFps: 30, realFps: 30000 / 1001, dropFrame: true },
   '29.97': { nominalFps: 30, realFps: 30000 / 1001, dropFrame: false },
   '30': { nominalFps: 30, realFps: 30, dropFrame: false },
+  '30df': { nominalFps: 30, realFps: 30, dropFrame: true },
 };
 
 export function isLtcRate(v: unknown): v is LtcRate {
@@ -47,6 +47,11 @@ export function realFps(rate: LtcRate): number {
 
 export function isDropFrame(rate: LtcRate): boolean {
   return RATE_INFO[rate].dropFrame;
+}
+
+/** The rate as a person reads it: '30df' is "30 (drop-frame flag)", so nobody takes it for 29.97 drop-frame. */
+export function rateName(rate: LtcRate): string {
+  return rate === '30df' ? '30 (drop-frame flag)' : rate;
 }
 
 export interface TimecodeFields {
@@ -88,10 +93,62 @@ export function isValidTimecode(t: TimecodeFields, rate: LtcRate): boolean {
   return true;
 }
 
+/**
+ * How labels are counted: labels per timecode second, and whether drop-frame numbering skips some. This is the
+ * one drop-frame implementation, for the LTC rates here and every rate a BWF file declares (bwf.ts): drop-frame
+ * skips fps / 15 labels (;00 ;01 at 30, ;00 to ;03 at 60) at the start of every minute but each tenth.
+ */
+export interface LabelCounting {
+  fps: number;
+  dropFrame: boolean;
+}
+
+function counting(rate: LtcRate): LabelCounting {
+  return { fps: RATE_INFO[rate].nominalFps, dropFrame: RATE_INFO[rate].dropFrame };
+}
+
+/** Labels skipped at the start of each dropped minute. */
+function dropped(c: LabelCounting): number {
+  return c.dropFrame ? Math.round(c.fps / 15) : 0;
+}
+
+/** Labels in 24 hours. */
+export function labelsPerDay(c: LabelCounting): number {
+  return c.fps * 86400 - dropped(c) * (24 * 60 - 24 * 6);
+}
+
+/** Label count since midnight of the fields (assumed in range). */
+export function labelCount(t: TimecodeFields, c: LabelCounting): number {
+  const totalMinutes = t.hours * 60 + t.minutes;
+  return (totalMinutes * 60 + t.seconds) * c.fps + t.frames - dropped(c) * (totalMinutes - Math.floor(totalMinutes / 10));
+}
+
+/** The fields of a label count since midnight; any integer, wrapped into 24 hours (negative counts too). */
+export function labelFields(count: number, c: LabelCounting): TimecodeFields {
+  const { fps } = c;
+  const perDay = labelsPerDay(c);
+  let n = Math.round(count) % perDay;
+  if (n < 0) n += perDay;
+  const drop = dropped(c);
+  if (drop > 0) {
+    // Labels per ten minutes and per dropped minute: add back the skipped labels.
+    const per10 = fps * 600 - 9 * drop;
+    const perMin = fps * 60 - drop;
+    const tens = Math.floor(n / per10);
+    const rem = n % per10;
+    n += 9 * drop * tens + (rem > drop ? drop * Math.floor((rem - drop) / perMin) : 0);
+  }
+  return {
+    hours: Math.floor(n / (fps * 3600)) % 24,
+    minutes: Math.floor(n / (fps * 60)) % 60,
+    seconds: Math.floor(n / fps) % 60,
+    frames: n % fps,
+  };
+}
+
 /** Frames (labels) in 24 hours at this rate: 2,073,600 at 24, 2,589,408 at 29.97 drop-frame. */
 export function framesPerDay(rate: LtcRate): number {
-  const { nominalFps: fps, dropFrame } = RATE_INFO[rate];
-  return dropFrame ? 24 * 6 * (fps * 600 - 18) : 24 * 3600 * fps;
+  return labelsPerDay(counting(rate));
 }
 
 /** Frame count since midnight of a timecode (string or fields). Throws if it is not a valid label at this rate. */
@@ -103,34 +160,12 @@ export function timecodeToFrames(tc: string | TimecodeFields, rate: LtcRate): nu
 
 /** Like timecodeToFrames, without validation (fields assumed in range). */
 export function fieldsToFrames(t: TimecodeFields, rate: LtcRate): number {
-  const { nominalFps: fps, dropFrame } = RATE_INFO[rate];
-  let n = ((t.hours * 60 + t.minutes) * 60 + t.seconds) * fps + t.frames;
-  if (dropFrame) {
-    const totalMinutes = t.hours * 60 + t.minutes;
-    n -= 2 * (totalMinutes - Math.floor(totalMinutes / 10));
-  }
-  return n;
+  return labelCount(t, counting(rate));
 }
 
 /** Timecode fields of a frame count since midnight; any integer, wrapped into 24 hours (negative counts too). */
 export function framesToFields(count: number, rate: LtcRate): TimecodeFields {
-  const { nominalFps: fps, dropFrame } = RATE_INFO[rate];
-  const perDay = framesPerDay(rate);
-  let n = Math.round(count) % perDay;
-  if (n < 0) n += perDay;
-  if (dropFrame) {
-    // 17982 labels per 10 minutes, 1798 per dropped minute: add back the skipped labels.
-    const tens = Math.floor(n / 17982);
-    let rem = n % 17982;
-    if (rem < 2) rem += 2;
-    n += 18 * tens + 2 * Math.floor((rem - 2) / 1798);
-  }
-  return {
-    hours: Math.floor(n / (fps * 3600)) % 24,
-    minutes: Math.floor(n / (fps * 60)) % 60,
-    seconds: Math.floor(n / fps) % 60,
-    frames: n % fps,
-  };
+  return labelFields(count, counting(rate));
 }
 
 /** Timecode string of a frame count since midnight (wrapped into 24 hours). */
@@ -164,6 +199,8 @@ export function framesToSeconds(count: number, rate: LtcRate): number {
 export function toSmpteTimecode(tc: string | TimecodeFields, rate: LtcRate): Timecode.TimecodeInstance {
   const t = typeof tc === 'string' ? parseTimecode(tc) : tc;
   const { nominalFps: fps, dropFrame } = RATE_INFO[rate];
-  const fr: Timecode.FRAMERATE = rate === '23.976' ? [24000, 1001] : rate === '29.97' || rate === '29.97df' ? [30000, 1001] : (fps as 24 | 25 | 30);
+  // smpte-timecode only drops frames at 30000/1001; 30 DF labels and counts are the same as 29.97 DF's (only the
+  // real frame rate differs, which a label does not carry), so it is handed to the package as 29.97 DF.
+  const fr: Timecode.FRAMERATE = rate === '23.976' ? [24000, 1001] : rate === '29.97' || dropFrame ? [30000, 1001] : (fps as 24 | 25 | 30);
   return Timecode({ hours: t.hours, minutes: t.minutes, seconds: t.seconds, frames: t.frames }, fr, dropFrame);
 }

@@ -1,10 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { audit, DEFAULT_THRESHOLDS } from '../../src/audit/index.js';
 import { simulateTake } from '../../src/capture/simulate.js';
 import { parseRig } from '../../src/capture/simulated-rig.js';
+import { placeAudio } from '../../src/audit/timecode-input.js';
+import type { TakeAudit } from '../../src/audit/types.js';
+import { encodeLtc } from '../../src/timecode/ltc-encoder.js';
+import wavefile from 'wavefile';
 import { nextTimecode, type LtcRate } from '../../src/timecode/smpte.js';
 import { REAL } from '../fixtures.js';
 
@@ -69,5 +73,47 @@ describe('every frame of every sensor on the generator timecode line', () => {
     expect(a.sensors.every((s) => s.timecodeIn === null)).toBe(true);
     const manifest = JSON.parse(readFileSync(join(out, 'take.json'), 'utf8'));
     expect(manifest.ltc).toBeNull();
+  });
+});
+
+/** A copy of a WAV whose bext TimeReference is moved by `shiftSamples` (a recorder whose clock was not jammed). */
+function shiftedBext(src: string, dest: string, shiftSamples: bigint): void {
+  const b = Buffer.from(readFileSync(src));
+  const at = b.indexOf('bext') + 8 + 338; // TimeReference: 64-bit little-endian, 338 bytes into the bext data
+  b.writeBigUInt64LE(b.readBigUInt64LE(at) + shiftSamples, at);
+  writeFileSync(dest, b);
+}
+
+describe('--audio files with both a BWF time reference and LTC', () => {
+  const noTimecode = { timecode: null } as unknown as TakeAudit;
+  const f6 = join(REAL, 'ltc-bwf-zoomF6-1-24bit-vxlr-mic.wav');
+
+  it('a jammed recorder: BWF and LTC agree, placed by BWF, no warning, LTC level reported', async () => {
+    const [p] = await placeAudio([f6], noTimecode);
+    expect(p).toMatchObject({ source: 'bwf', startTimecode: '17:09:43:00', warnings: [], error: null });
+    expect(p!.startSeconds).toBeCloseTo(2965584000 / 48000, 6);
+    expect(p!.ltcLevelDbfs).toBeGreaterThan(-10);
+  });
+
+  it('a recorder 5 hours off: placed by its LTC, with a warning naming both times', async () => {
+    const off = join(tmp, 'f6-not-jammed.wav');
+    shiftedBext(f6, off, -5n * 3600n * 48000n);
+    const [p] = await placeAudio([off], noTimecode);
+    expect(p).toMatchObject({ source: 'ltc', startTimecode: '17:09:43:00', error: null });
+    expect(Math.abs(p!.startSeconds! - 2965584000 / 48000)).toBeLessThan(1 / 24);
+    expect(p!.warnings).toHaveLength(1);
+    expect(p!.warnings[0]).toMatch(/BWF time reference says it starts at 12:09:43:00, its LTC says 17:09:43:00 \(5\.00 h apart\): the recorder's clock was not jammed/);
+  });
+
+  it('LTC recorded too low: a warning to raise the input gain', async () => {
+    const { samples } = encodeLtc({ start: '10:00:00:00', frames: 50, rate: '25', sampleRate: 48000, amplitude: 0.01 });
+    const wav = new wavefile.WaveFile();
+    wav.fromScratch(1, 48000, '32f', samples);
+    const quiet = join(tmp, 'quiet-ltc.wav');
+    writeFileSync(quiet, wav.toBuffer());
+    const [p] = await placeAudio([quiet], noTimecode);
+    expect(p).toMatchObject({ source: 'ltc', startTimecode: '10:00:00:00' });
+    expect(p!.ltcLevelDbfs).toBeCloseTo(-40, 0);
+    expect(p!.warnings.join(' ')).toMatch(/-40\.0 dBFS, below -30 dBFS: raise the input gain/);
   });
 });

@@ -9,45 +9,20 @@
  * Everything is deterministic (UIDs, DateUTC), so byte-level assertions stay stable.
  */
 
-import { concat, uintBytes } from '../../src/post/ebml.js';
+import { crc32 } from 'node:zlib';
+import {
+  concat, crcElement as crcOf, element, floatElement, headerBytes, ID as MATROSKA_ID, idBytes, intBytes, intElement, sizeBytes, stringElement,
+  uintElement, UNKNOWN_SIZE, voidElement,
+} from '../../src/post/ebml.js';
 
 // ---------------------------------------------------------------------------------------------
-// Low-level EBML encoding
+// EBML encoding: the one TypeScript writer, the trim rewriter's (src/post/ebml.ts)
 // ---------------------------------------------------------------------------------------------
 
-export const UNKNOWN_SIZE: unique symbol = Symbol('UNKNOWN_SIZE');
+export { concat, element, floatElement, intElement, stringElement, uintElement, UNKNOWN_SIZE };
 
-// The same byte joining the trim rewriter uses.
-export { concat };
-
-/** Largest value a `width`-byte vint can hold; the all-ones pattern is reserved for "unknown". */
-function vintMax(width: number): bigint {
-  return (1n << BigInt(7 * width)) - 2n;
-}
-
-export function encodeVint(value: number | bigint, width?: number): Uint8Array {
-  const v = BigInt(value);
-  if (v < 0n) throw new RangeError(`vint cannot encode negative value ${v}`);
-  let w = width ?? 1;
-  if (width === undefined) while (w < 8 && v > vintMax(w)) w++;
-  if (!Number.isInteger(w) || w < 1 || w > 8) throw new RangeError(`vint width ${w} not in 1..8`);
-  if (v > vintMax(w)) throw new RangeError(`${v} does not fit a ${w}-byte vint`);
-  const out = new Uint8Array(w);
-  let rest = v;
-  for (let i = w - 1; i >= 0; i--) {
-    out[i] = Number(rest & 0xffn);
-    rest >>= 8n;
-  }
-  out[0] = out[0]! | (0x80 >> (w - 1));
-  return out;
-}
-
-function unknownSizeVint(width: number): Uint8Array {
-  if (!Number.isInteger(width) || width < 1 || width > 8) throw new RangeError(`vint width ${width} not in 1..8`);
-  const out = new Uint8Array(width).fill(0xff);
-  out[0] = 0xff >> (width - 1);
-  return out;
-}
+/** Unsigned vint of any value the format allows; the builder's name for the writer's size encoding. */
+export const encodeVint = sizeBytes;
 
 /** Signed vint used by EBML lacing: the unsigned value minus a bias of 2^(7w-1) - 1. */
 function encodeSignedVint(value: number): Uint8Array {
@@ -59,160 +34,19 @@ function encodeSignedVint(value: number): Uint8Array {
   throw new RangeError(`signed vint out of range: ${value}`);
 }
 
-/** The ID keeps its own marker bits, so its byte length follows from its magnitude. */
-function idBytes(id: number): Uint8Array {
-  if (!Number.isInteger(id) || id <= 0 || id > 0xffffffff) throw new RangeError(`bad EBML id ${id}`);
-  const len = id <= 0xff ? 1 : id <= 0xffff ? 2 : id <= 0xffffff ? 3 : 4;
-  const out = new Uint8Array(len);
-  for (let i = 0; i < len; i++) out[i] = (id >>> (8 * (len - 1 - i))) & 0xff;
-  return out;
-}
-
-export function element(
-  id: number,
-  payload: Uint8Array | Uint8Array[],
-  opts?: { size?: number | bigint | typeof UNKNOWN_SIZE; sizeWidth?: number },
-): Uint8Array {
-  const data = Array.isArray(payload) ? concat(payload) : payload;
-  const size =
-    opts?.size === UNKNOWN_SIZE
-      ? unknownSizeVint(opts.sizeWidth ?? 8)
-      : encodeVint(opts?.size ?? data.length, opts?.sizeWidth);
-  return concat([idBytes(id), size, data]);
-}
-
-
-function intBytes(value: number | bigint, fixedLength?: number): Uint8Array {
-  const v = BigInt(value);
-  let n = fixedLength ?? 1;
-  if (fixedLength === undefined) {
-    while (n < 8 && (v < -(1n << BigInt(8 * n - 1)) || v >= 1n << BigInt(8 * n - 1))) n++;
-  }
-  const out = new Uint8Array(n);
-  let rest = BigInt.asUintN(8 * n, v);
-  for (let i = n - 1; i >= 0; i--) {
-    out[i] = Number(rest & 0xffn);
-    rest >>= 8n;
-  }
-  return out;
-}
-
-export function uintElement(id: number, value: number | bigint): Uint8Array {
-  return element(id, uintBytes(value));
-}
-
-export function intElement(id: number, value: number | bigint): Uint8Array {
-  return element(id, intBytes(value));
-}
-
-export function stringElement(id: number, value: string): Uint8Array {
-  return element(id, new TextEncoder().encode(value));
-}
-
-export function floatElement(id: number, value: number, bytes: 4 | 8 = 8): Uint8Array {
-  const data = new Uint8Array(bytes);
-  const view = new DataView(data.buffer);
-  if (bytes === 4) view.setFloat32(0, value);
-  else view.setFloat64(0, value);
-  return element(id, data);
-}
-
-/** A Void element of exactly `total` bytes, so reserved areas keep their SDK size. */
-function voidOfTotal(total: number): Uint8Array {
-  for (let w = 1; w <= 8; w++) {
-    const dataLen = total - 1 - w;
-    if (dataLen >= 0 && BigInt(dataLen) <= vintMax(w)) {
-      return element(ID.Void, new Uint8Array(dataLen), { sizeWidth: w });
-    }
-  }
-  throw new RangeError(`cannot make a Void of ${total} bytes`);
-}
-
-let crcTable: Uint32Array | undefined;
-
-function crc32(data: Uint8Array): number {
-  if (!crcTable) {
-    crcTable = new Uint32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      crcTable[n] = c >>> 0;
-    }
-  }
-  let crc = 0xffffffff;
-  for (const byte of data) crc = crcTable[(crc ^ byte) & 0xff]! ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
-}
-
 /** libebml stores the CRC of the parent's remaining data little-endian (checked on SDK files). */
 function crcElement(rest: Uint8Array): Uint8Array {
-  const value = new Uint8Array(4);
-  new DataView(value.buffer).setUint32(0, crc32(rest), true);
-  return element(ID.CRC32, value);
+  return crcOf(crc32(rest));
 }
 
+/** Header IDs the reader does not look at, which the builder writes as k4arecord does. */
 const ID = {
-  EBML: 0x1a45dfa3,
+  ...MATROSKA_ID,
   EBMLVersion: 0x4286,
   EBMLReadVersion: 0x42f7,
   EBMLMaxIDLength: 0x42f2,
   EBMLMaxSizeLength: 0x42f3,
-  DocType: 0x4282,
   DocTypeVersion: 0x4287,
-  DocTypeReadVersion: 0x4285,
-  Segment: 0x18538067,
-  SeekHead: 0x114d9b74,
-  Seek: 0x4dbb,
-  SeekID: 0x53ab,
-  SeekPosition: 0x53ac,
-  Info: 0x1549a966,
-  TimecodeScale: 0x2ad7b1,
-  MuxingApp: 0x4d80,
-  WritingApp: 0x5741,
-  DateUTC: 0x4461,
-  Title: 0x7ba9,
-  Duration: 0x4489,
-  Tracks: 0x1654ae6b,
-  TrackEntry: 0xae,
-  TrackNumber: 0xd7,
-  TrackUID: 0x73c5,
-  TrackType: 0x83,
-  CodecID: 0x86,
-  Name: 0x536e,
-  CodecPrivate: 0x63a2,
-  DefaultDuration: 0x23e383,
-  Video: 0xe0,
-  PixelWidth: 0xb0,
-  PixelHeight: 0xba,
-  Attachments: 0x1941a469,
-  AttachedFile: 0x61a7,
-  FileName: 0x466e,
-  FileMimeType: 0x4660,
-  FileData: 0x465c,
-  FileUID: 0x46ae,
-  Tags: 0x1254c367,
-  Tag: 0x7373,
-  Targets: 0x63c0,
-  TargetType: 0x63ca,
-  TagTrackUID: 0x63c5,
-  TagAttachmentUID: 0x63c6,
-  SimpleTag: 0x67c8,
-  TagName: 0x45a3,
-  TagString: 0x4487,
-  Cluster: 0x1f43b675,
-  Timestamp: 0xe7,
-  SimpleBlock: 0xa3,
-  BlockGroup: 0xa0,
-  Block: 0xa1,
-  BlockDuration: 0x9b,
-  Cues: 0x1c53bb6b,
-  CuePoint: 0xbb,
-  CueTime: 0xb3,
-  CueTrackPositions: 0xb7,
-  CueTrack: 0xf7,
-  CueClusterPosition: 0xf1,
-  Void: 0xec,
-  CRC32: 0xbf,
 } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -455,7 +289,7 @@ function buildCluster(
     bodyLen += block.length;
     if (opts.innerVoid && blocks.length === 1) {
       // Readers must skip a Void between blocks, not only between top-level elements.
-      const filler = voidOfTotal(16);
+      const filler = voidElement(16);
       children.push(filler);
       bodyLen += filler.length;
     }
@@ -609,12 +443,12 @@ export function buildRecording(spec: RecordingSpec): BuiltRecording {
   if (startOffsetNs !== undefined) tagList.push({ name: 'K4A_START_OFFSET_NS', value: startOffsetNs.toString() });
   const tags = tagList.length > 0 ? buildTags(tagList, trackUids, crc) : undefined;
 
-  const infoArea = voids && info.length <= INFO_AREA - 2 ? [info, voidOfTotal(INFO_AREA - info.length)] : [info];
+  const infoArea = voids && info.length <= INFO_AREA - 2 ? [info, voidElement(INFO_AREA - info.length)] : [info];
   const tagsArea: Uint8Array[] = [];
   if (tags) {
     tagsArea.push(tags);
     // §1.2: the Void after Tags shrinks by exactly what the flush-time K4A_START_OFFSET_NS added.
-    if (voids) tagsArea.push(voidOfTotal(TAGS_VOID - (tags.length - (tagsBeforeFlush?.length ?? 0))));
+    if (voids) tagsArea.push(voidElement(TAGS_VOID - (tags.length - (tagsBeforeFlush?.length ?? 0))));
   }
 
   const withSeekHead = spec.seekHead ?? true;
@@ -622,7 +456,7 @@ export function buildRecording(spec: RecordingSpec): BuiltRecording {
   const lengthOf = (parts: Uint8Array[]): number => parts.reduce((n, p) => n + p.length, 0);
 
   // SeekHead and Cues hold positions that depend on the SeekHead's own length: iterate to a fixpoint.
-  let seekArea: Uint8Array[] = voids ? [voidOfTotal(SEEK_AREA)] : [];
+  let seekArea: Uint8Array[] = voids ? [voidElement(SEEK_AREA)] : [];
   let cues: Uint8Array | undefined;
   let clusterPositions: number[] = [];
   for (let attempt = 0; ; attempt++) {
@@ -642,7 +476,7 @@ export function buildRecording(spec: RecordingSpec): BuiltRecording {
 
     cues = withCues ? buildCues(clusters, clusterPositions, scale) : undefined;
 
-    let nextSeekArea: Uint8Array[] = voids ? [voidOfTotal(SEEK_AREA)] : [];
+    let nextSeekArea: Uint8Array[] = voids ? [voidElement(SEEK_AREA)] : [];
     if (withSeekHead) {
       const entries: [number, number][] = [
         [ID.Info, posInfo],
@@ -658,7 +492,7 @@ export function buildRecording(spec: RecordingSpec): BuiltRecording {
         ),
       );
       nextSeekArea =
-        voids && seekHead.length <= SEEK_AREA - 2 ? [seekHead, voidOfTotal(SEEK_AREA - seekHead.length)] : [seekHead];
+        voids && seekHead.length <= SEEK_AREA - 2 ? [seekHead, voidElement(SEEK_AREA - seekHead.length)] : [seekHead];
     }
     const stable = lengthOf(nextSeekArea) === seekLen;
     seekArea = nextSeekArea;
@@ -674,14 +508,11 @@ export function buildRecording(spec: RecordingSpec): BuiltRecording {
     ...clusters.map((c) => c.bytes),
     ...(cues ? [cues] : []),
   ]);
-  const segmentSizeField =
-    spec.segmentSize === 'zero'
-      ? encodeVint(0, 8)
-      : spec.segmentSize === 'unknown'
-        ? unknownSizeVint(8)
-        : encodeVint(segmentData.length, 8);
-  const segmentDataStart = ebmlHeader.length + 4 + segmentSizeField.length;
-  const bytes = concat([ebmlHeader, idBytes(ID.Segment), segmentSizeField, segmentData]);
+  // The Segment size is 8 bytes wide, as k4arecord reserves it to patch at the end.
+  const segmentSize = spec.segmentSize === 'zero' ? 0 : spec.segmentSize === 'unknown' ? UNKNOWN_SIZE : segmentData.length;
+  const segmentHeader = headerBytes(ID.Segment, segmentSize, 8);
+  const segmentDataStart = ebmlHeader.length + segmentHeader.length;
+  const bytes = concat([ebmlHeader, segmentHeader, segmentData]);
 
   const clusterOffsets = clusterPositions.map((p) => segmentDataStart + p);
   const blockOffsets = clusters.flatMap((c, i) =>

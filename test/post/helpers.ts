@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { crc32 } from 'node:zlib';
-import { clusters, readLayout } from '../../src/post/blocks.js';
+import { clusterRuns } from '../../src/post/blocks.js';
 import { children, ID, readHeader, readUint } from '../../src/post/ebml.js';
-import { FileSource } from '../../src/recording/index.js';
+import { FileSource, readRecording } from '../../src/recording/index.js';
 import { toolComplaints } from '../capture/take-tools.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -33,7 +33,7 @@ export function complaints(file: string): string[] {
 export function badCrcs(file: string): string[] {
   const src = new FileSource(file);
   try {
-    const layout = readLayout(src, file);
+    const { layout } = readRecording(file, { imuSamples: false });
     const bad: string[] = [];
     const check = (start: number, end: number, what: string) => {
       const first = readHeader(src, start, end);
@@ -46,9 +46,9 @@ export function badCrcs(file: string): string[] {
       if (crc32(body) >>> 0 !== stored) bad.push(`${what}: CRC-32 does not match`);
     };
     for (const t of layout.headerElements.filter((e) => e.id === ID.Tags)) check(t.dataStart, t.end, `Tags at ${t.start}`);
-    for (const c of clusters(src, layout)) {
-      const h = readHeader(src, c.start, c.end)!;
-      check(h.dataStart, c.end, `Cluster at ${c.start}`);
+    for (const c of clusterRuns(src, file)) {
+      const h = readHeader(src, c.start, src.size)!;
+      check(h.dataStart, h.dataStart + h.size!, `Cluster at ${c.start}`);
     }
     return bad;
   } finally {
@@ -60,12 +60,13 @@ export function badCrcs(file: string): string[] {
 export function cuePoints(file: string): { time: number; clusterAt: number; pointsAtCluster: boolean; clusterTicks: number | null }[] {
   const src = new FileSource(file);
   try {
-    const layout = readLayout(src, file);
-    const seg = layout.segment.dataStart;
+    const { segment } = readRecording(file, { imuSamples: false }).layout;
+    const seg = segment.dataStart;
+    const segmentEnd = segment.size ? Math.min(src.size, seg + segment.size) : src.size;
     let pos = seg;
     const out: ReturnType<typeof cuePoints> = [];
-    while (pos < layout.segmentEnd) {
-      const h = readHeader(src, pos, layout.segmentEnd);
+    while (pos < segmentEnd) {
+      const h = readHeader(src, pos, segmentEnd);
       if (!h || h.size === null) break;
       if (h.id === ID.Cues) {
         for (const p of children(src, h.dataStart, h.dataStart + h.size)) {
@@ -74,7 +75,7 @@ export function cuePoints(file: string): { time: number; clusterAt: number; poin
           const tp = kids.find((k) => k.id === ID.CueTrackPositions)!;
           const posEl = children(src, tp.dataStart, tp.end).find((k) => k.id === ID.CueClusterPosition)!;
           const clusterAt = seg + readUint(src.read(posEl.dataStart, posEl.size));
-          const c = readHeader(src, clusterAt, layout.segmentEnd);
+          const c = readHeader(src, clusterAt, segmentEnd);
           const ts = c && c.size !== null ? children(src, c.dataStart, c.dataStart + c.size).find((k) => k.id === ID.Timestamp) : undefined;
           out.push({ time, clusterAt, pointsAtCluster: c?.id === ID.Cluster, clusterTicks: ts ? readUint(src.read(ts.dataStart, ts.size)) : null });
         }

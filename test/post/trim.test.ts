@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeCadence } from '../../src/audit/cadence.js';
@@ -8,9 +8,8 @@ import {
   buildFrameIndex, loadTake, locateBlocks, trimFile, trimTake, type FrameIndex, type LoadedTake, type TrimResult,
 } from '../../src/post/index.js';
 import { runTrim } from '../../src/cli/post-commands.js';
-import { readLayout } from '../../src/post/blocks.js';
 import { ID, voidElement } from '../../src/post/ebml.js';
-import { MemorySource, readRecording, type Recording } from '../../src/recording/index.js';
+import { MemorySource, readRecording, readRecordingFrom, type Recording } from '../../src/recording/index.js';
 import { SDK_WRITTEN } from '../fixtures.js';
 import { k4sync } from '../e2e/cli.js';
 import { buildK4a } from '../helpers/mkv-builder.js';
@@ -62,12 +61,17 @@ function checkTrimmedFiles(source: LoadedTake, result: TrimResult, index: FrameI
     const lo = Math.min(rec.color![0]!, rec.depth![0]!);
     const hi = Math.max(rec.color![rec.color!.length - 1]!, rec.depth![rec.depth!.length - 1]!);
     expect(rec.startOffset.ns).toBe(BigInt(lo) * 1000n);
-    // IMU samples and the host-time track: everything from the first kept image to the last, nothing else.
+    // IMU samples: from the first kept image to one frame period after the last, as the official writer's files end.
     if (full.imu) {
-      expect(Array.from(rec.imu!.accTimestampsUs)).toEqual(Array.from(full.imu.accTimestampsUs).filter((t) => t >= lo && t <= hi));
+      const imuEnd = hi + 1e6 / index.fps;
+      const kept = (t: number) => t >= lo && t < imuEnd;
+      expect(Array.from(rec.imu!.accTimestampsUs)).toEqual(Array.from(full.imu.accTimestampsUs).filter(kept));
       expect(Array.from(rec.imu!.gyroTimestampsUs)).toEqual(
-        Array.from(full.imu.gyroTimestampsUs).filter((_, i) => full.imu!.accTimestampsUs[i]! >= lo && full.imu!.accTimestampsUs[i]! <= hi));
+        Array.from(full.imu.gyroTimestampsUs).filter((_, i) => kept(full.imu!.accTimestampsUs[i]!)));
+      // Where the source goes on past the window, the trimmed file ends on IMU samples after its last frame.
+      if (full.imu.accTimestampsUs.some((t) => t >= imuEnd)) expect(rec.imu!.accTimestampsUs.at(-1)!).toBeGreaterThan(hi);
     }
+    // The host-time track: everything from the first kept image to the last, nothing else.
     if (full.hostTimes) {
       const keep = Array.from(full.hostTimes.deviceUs.keys()).filter((i) => full.hostTimes!.deviceUs[i]! >= lo && full.hostTimes!.deviceUs[i]! <= hi);
       expect(Array.from(rec.hostTimes!.deviceUs)).toEqual(keep.map((i) => full.hostTimes!.deviceUs[i]));
@@ -260,6 +264,26 @@ describe('trimming a sub-window', () => {
   });
 });
 
+describe('trimming a take with a file cut short', () => {
+  it('names the cut sensor and says in one line what it keeps: the window every sensor covers', async () => {
+    const take = tempDir('cut');
+    for (const f of ['000100000001.mkv', '000100000002.mkv', '000100000003.mkv', 'take.json', 'rig.json']) {
+      copyFileSync(join(SAMPLES, 'daisy-chain', f), join(take, f));
+    }
+    const cutAt = Math.floor(statSync(join(take, '000100000003.mkv')).size * 0.4);
+    truncateSync(join(take, '000100000003.mkv'), cutAt);
+    const result = await trimTake(take, join(tempDir('cut-out'), 'out'));
+    const rows = result.record.window.rigFrames;
+    const about = result.notes.filter((n) => n.includes('000100000003'));
+    expect(about).toHaveLength(1);
+    expect(about[0]).not.toContain('\n');
+    expect(about[0]).toMatch(new RegExp(`^000100000003 \\(000100000003\\.mkv\\) is cut short: good data ends at byte \\d+ of ${cutAt}, ` +
+      `its frames stop at rig frame ${rows.last}; trim keeps the window every sensor covers, rig frames ${rows.first}–${rows.last} \\(${rows.last - rows.first + 1} frames\\)\\.$`));
+    // The other sensors are not named: only the cut one explains the short window.
+    expect(result.notes.filter((n) => /cut short/.test(n))).toHaveLength(1);
+  });
+});
+
 describe('trim refuses what it cannot do', () => {
   it('a timecode range on a take without timecode: K4S_NO_TIMECODE (an input error: exit 2), nothing written', async () => {
     const out = join(tempDir('notc'), 'out');
@@ -295,7 +319,7 @@ describe('trimming files from other writers', () => {
     );
     // k4arecord writes Info only when it finalizes: blank it out, as in a file whose writer never closed it.
     const bytes = Buffer.from(built.bytes);
-    const info = readLayout(new MemorySource(bytes), 'synthetic').headerElements.find((e) => e.id === ID.Info)!;
+    const info = readRecordingFrom(new MemorySource(bytes), 'synthetic').layout.headerElements.find((e) => e.id === ID.Info)!;
     bytes.set(voidElement(info.end - info.start), info.start);
     writeFileSync(join(take, '000900000001.mkv'), bytes);
     const source = loadTake(take);
@@ -312,7 +336,8 @@ describe('trimming files from other writers', () => {
     const lo = rec.color![0]!;
     const hi = rec.color![rec.color!.length - 1]!;
     expect(lo).toBe(full.color![5]);
-    expect(Array.from(rec.imu!.accTimestampsUs)).toEqual(Array.from(full.imu!.accTimestampsUs).filter((t) => t >= lo && t <= hi));
+    expect(Array.from(rec.imu!.accTimestampsUs)).toEqual(Array.from(full.imu!.accTimestampsUs).filter((t) => t >= lo && t < hi + 1e6 / 30));
+    expect(rec.imu!.accTimestampsUs.at(-1)!).toBeGreaterThan(hi);
     const custom = (r: Recording, name: string) => r.customTracks.find((c) => c.track.name === name)!;
     // Custom tracks keep the blocks that start inside the span; laced ones are kept or left whole.
     expect(custom(rec, 'TC').blocks).toBe(20);

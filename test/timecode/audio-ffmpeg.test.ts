@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { AudioError, readAudio } from '../../src/timecode/audio.js';
-import { FfmpegCommand, layoutChannels, parseProbe, resolveFfmpeg, runFfmpeg } from '../../src/timecode/ffmpeg.js';
+import { FfmpegCommand, FfmpegError, layoutChannels, parseProbe, resolveFfmpeg, runFfmpeg } from '../../src/ffmpeg/index.js';
 import { REAL } from '../fixtures.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'k4s-audio-ffmpeg-'));
@@ -127,13 +127,15 @@ describe('finding ffmpeg', () => {
   it('FFMPEG_PATH pointing at a file that does not exist: a clear K4S_NO_FFMPEG, no fallback', async () => {
     const missing = join(tmp, 'no-such-ffmpeg');
     const e = await resolveFfmpeg({ env: { FFMPEG_PATH: missing, PATH: '/usr/bin:/bin' } }).catch((x: unknown) => x);
-    expect(e).toBeInstanceOf(AudioError);
-    expect((e as AudioError).code).toBe('K4S_NO_FFMPEG');
-    expect((e as AudioError).message).toContain(`FFMPEG_PATH is set to "${missing}", which is not an executable file`);
-    // And through readAudio, for a container that needs ffmpeg.
+    expect(e).toBeInstanceOf(FfmpegError);
+    expect((e as FfmpegError).code).toBe('K4S_NO_FFMPEG');
+    expect((e as FfmpegError).message).toContain(`FFMPEG_PATH is set to "${missing}", which is not an executable file`);
+    // And through readAudio, for a container that needs ffmpeg: the audio layer's error, about that file.
     process.env['FFMPEG_PATH'] = missing;
     const r = await readAudio(join(REAL, 'pyk4a-recording.mkv')).catch((x: unknown) => x);
+    expect(r).toBeInstanceOf(AudioError);
     expect((r as AudioError).code).toBe('K4S_NO_FFMPEG');
+    expect((r as AudioError).path).toBe(join(REAL, 'pyk4a-recording.mkv'));
     expect((r as AudioError).message).toMatch(/FFMPEG_PATH/);
     // WAVs never need it.
     expect((await readAudio(POLY)).decoder).toBe('wav');
@@ -157,8 +159,8 @@ describe('finding ffmpeg', () => {
 
   it('none at all: K4S_NO_FFMPEG saying how to install it or set FFMPEG_PATH', async () => {
     const e = await resolveFfmpeg({ env: { PATH: join(tmp, 'empty-dir') }, importFfmpegStatic: noStatic, platform: 'linux' }).catch((x: unknown) => x);
-    expect((e as AudioError).code).toBe('K4S_NO_FFMPEG');
-    expect((e as AudioError).message).toMatch(/install ffmpeg .* or set FFMPEG_PATH/);
+    expect((e as FfmpegError).code).toBe('K4S_NO_FFMPEG');
+    expect((e as FfmpegError).message).toMatch(/install ffmpeg .* or set FFMPEG_PATH/);
   });
 });
 

@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import wavefile from 'wavefile';
-import { decodeLtc, type LtcDecodeResult } from '../../src/timecode/ltc-decoder.js';
+import { decodeLtc, LtcDecoder, type LtcDecodeResult } from '../../src/timecode/ltc-decoder.js';
 import { encodeLtc } from '../../src/timecode/ltc-encoder.js';
-import { framesToTimecode, timecodeToFrames } from '../../src/timecode/smpte.js';
+import { readAudio } from '../../src/timecode/audio.js';
+import { framesToTimecode, rateName, timecodeToFrames, type LtcRate } from '../../src/timecode/smpte.js';
 import { REAL } from '../fixtures.js';
 
 /** Mono WAV as floats around ±1 (integer PCM scaled by its bit depth, float as stored), with its bext TimeReference. */
@@ -103,6 +104,44 @@ describe('Zoom F6 takes (AC-coupled LTC through a RØDE VXLR, 48 kHz, 24 fps)', 
   }
 });
 
+describe('pico-timecode hardware generator, recorded (every frame of the author\'s ltcdump)', () => {
+  const cases: [string, LtcRate, string][] = [
+    // 30.000 fps with the drop-frame flag set: "30df", not 29.97 drop-frame.
+    ['ltc-picotimecode-30fps-df', '30df', '30 (drop-frame flag)'],
+    ['ltc-picotimecode-syncio-25fps-44k1', '25', '25'],
+  ];
+  for (const [name, rate, named] of cases) {
+    it(`${name}: rate ${named}, every frame libltc read, in place`, async () => {
+      const dump = readFileSync(join(REAL, `${name}.ltcdump.txt`), 'utf8')
+        .split('\n')
+        .filter((l) => /^[0-9a-f]{8}\s/.test(l))
+        .map((l) => {
+          const [userBits, tc, , start] = l.trim().split(/\s+/) as [string, string, string, string];
+          // ltcdump prints the user-bit nibbles last first.
+          return { userBits: [...userBits.toUpperCase()].reverse().join(''), digits: tc.replace(/\D/g, ''), start: Number(start) };
+        });
+      expect(dump.length).toBeGreaterThan(400);
+      for (const channel of [0, 1]) {
+        const clip = await readAudio(join(REAL, `${name}.wav`), { channel });
+        const res = decodeLtc(clip.samples, clip.sampleRate);
+        expect(res.rate).toBe(rate);
+        expect(rateName(res.rate!)).toBe(named);
+        const got = new Map(res.frames.map((f) => [f.timecode.replace(/\D/g, ''), f]));
+        for (const d of dump) {
+          const f = got.get(d.digits);
+          expect(f, d.digits).toBeDefined();
+          expect(f!.userBits).toBe(d.userBits);
+          // libltc places a frame to a sample or two (its positions scatter by 1.3 samples rms).
+          expect(Math.abs(f!.sampleStart - d.start)).toBeLessThan(3);
+        }
+        expect(res.discontinuities).toEqual([]);
+        expect(res.continuous).toBe(true);
+        expect(res.levelDbfs).toBeLessThan(0);
+      }
+    });
+  }
+});
+
 describe('hostile input', () => {
   const rnd = (seed: number) => {
     let s = seed;
@@ -190,7 +229,7 @@ describe('structure of the run', () => {
     });
   });
 
-  it('reports a jump and a step back as discontinuities, at the first frame after each', () => {
+  it('reports a jump and a step back as jumps (not reverse play), at the first frame after each', () => {
     const a = encodeLtc({ start: '01:00:00:00', frames: 20, rate: '25', sampleRate: fs }).samples;
     const b = encodeLtc({ start: '02:30:00:00', frames: 20, rate: '25', sampleRate: fs }).samples;
     const c = encodeLtc({ start: '02:29:59:00', frames: 20, rate: '25', sampleRate: fs }).samples;
@@ -201,7 +240,7 @@ describe('structure of the run', () => {
     expect(res.dropouts).toEqual([]);
     expect(res.discontinuities.map(({ from, to, kind }) => ({ from, to, kind }))).toEqual([
       { from: '01:00:00:19', to: '02:30:00:00', kind: 'jump' },
-      { from: '02:30:00:19', to: '02:29:59:00', kind: 'reverse' },
+      { from: '02:30:00:19', to: '02:29:59:00', kind: 'jump' },
     ]);
     expect(res.discontinuities[0]!.atSample).toBeCloseTo(res.frames[20]!.sampleStart, 6);
     expect(Math.abs(res.discontinuities[0]!.atSample - (960 * 2 + a.length))).toBeLessThan(3);
@@ -257,6 +296,26 @@ describe('structure of the run', () => {
     expect(tcs).toContain('00:00:59;29');
     expect(tcs[tcs.indexOf('00:00:59;29') + 1]).toBe('00:01:00;02');
     expect(res.discontinuities).toEqual([]);
+  });
+
+  it('decodes a stream written in blocks of any size, across its decoding windows, as one run', () => {
+    // 64 s at 48 kHz: three decoding windows, with a jump right where the first one ends.
+    const a = encodeLtc({ start: '01:00:00:00', frames: 546, rate: '25', sampleRate: fs }).samples;
+    const b = encodeLtc({ start: '07:00:00:00', frames: 1054, rate: '25', sampleRate: fs }).samples;
+    const x = concat(a.subarray(0, 546 * 1920), b);
+    const whole = decodeLtc(x, fs);
+    expect(whole.frames).toHaveLength(1600);
+    expect(whole.discontinuities.map(({ from, to, kind }) => ({ from, to, kind }))).toEqual([{ from: '01:00:21:20', to: '07:00:00:00', kind: 'jump' }]);
+    expect(whole.dropouts).toEqual([]);
+    const decoder = new LtcDecoder(fs);
+    for (let i = 0, n = 1; i < x.length; i += n, n = ((n * 7919) % 50021) + 1) decoder.write(x.subarray(i, i + n));
+    expect(decoder.written).toBe(x.length);
+    expect(decoder.end()).toEqual(whole);
+    // Without the frame list (bounded memory), the same run: first, last, count, breaks.
+    const lean = new LtcDecoder(fs, { frames: false });
+    lean.write(x);
+    expect(lean.end()).toEqual({ ...whole, frames: [] });
+    expect(whole).toMatchObject({ frameCount: 1600, first: whole.frames[0], last: whole.frames[1599] });
   });
 
   it('decodes 10 minutes of 48 kHz audio, every frame, without a discontinuity', () => {

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeLtc } from '../../src/timecode/ltc-decoder.js';
 import { encodeLtc, ltcFrameBits, LTC_SYNC_WORD } from '../../src/timecode/ltc-encoder.js';
-import { LTC_RATES, framesPerDay, framesToTimecode, nominalFps, realFps, timecodeToFrames, type LtcRate } from '../../src/timecode/smpte.js';
+import { LTC_RATES, framesPerDay, isDropFrame, framesToTimecode, nominalFps, realFps, timecodeToFrames, type LtcRate } from '../../src/timecode/smpte.js';
 
 // ----- signal mangling, as a recording chain would do it -----
 
@@ -52,6 +52,28 @@ function varispeed(x: Float32Array, speed: number): Float32Array {
   return y;
 }
 
+/**
+ * Every `every`-th transition recorded `db` dB weaker than the others (a recorder's level dip on single edges): the
+ * signal's steps are found from its differences, the chosen ones scaled, and the signal summed back up.
+ */
+function dipTransitions(x: Float32Array, every: number, db: number, offset = 0): Float32Array {
+  const g = 10 ** (db / 20);
+  const y = new Float32Array(x.length);
+  let edge = -1;
+  let inEdge = false;
+  let level = x[0]!;
+  y[0] = level;
+  for (let i = 1; i < x.length; i++) {
+    const d = x[i]! - x[i - 1]!;
+    const moving = Math.abs(d) > 1e-6;
+    if (moving && !inEdge) edge++;
+    inEdge = moving;
+    level += moving && edge % every === offset ? d * g : d;
+    y[i] = level;
+  }
+  return y;
+}
+
 function padded(x: Float32Array, before: number, after: number): Float32Array {
   const y = new Float32Array(before + x.length + after);
   y.set(x, before);
@@ -71,7 +93,7 @@ function expectAllBack(x: Float32Array, c: Case, where: (k: number) => number, t
   const res = decodeLtc(x, c.sampleRate);
   expect(res.rate).toBe(c.rate);
   expect(res.frames.map((f) => f.timecode)).toEqual(Array.from({ length: c.frames }, (_, k) => framesToTimecode(c.startFrame + k, c.rate)));
-  expect(res.frames.every((f) => f.userBits === c.userBits && !f.reverse && f.dropFrame === (c.rate === '29.97df'))).toBe(true);
+  expect(res.frames.every((f) => f.userBits === c.userBits && !f.reverse && f.dropFrame === isDropFrame(c.rate))).toBe(true);
   expect(res.discontinuities).toEqual([]);
   expect(res.dropouts).toEqual([]);
   let worst = 0;
@@ -222,7 +244,7 @@ describe('encoder', () => {
         expect(num(16, 4) + 10 * num(24, 3)).toBe(ss);
         expect(num(32, 4) + 10 * num(40, 3)).toBe(mm);
         expect(num(48, 4) + 10 * num(56, 2)).toBe(hh);
-        expect(bits[10]).toBe(c.rate === '29.97df' ? 1 : 0);
+        expect(bits[10]).toBe(isDropFrame(c.rate) ? 1 : 0);
         expect(bits[11]).toBe(0);
         const ub = [4, 12, 20, 28, 36, 44, 52, 60].map((at) => num(at, 4).toString(16).toUpperCase()).join('');
         expect(ub).toBe(c.userBits);
@@ -267,5 +289,133 @@ describe('encoder', () => {
     expect(() => encodeLtc({ start: '00:00:00:00', frames: 1, rate: '25', sampleRate: 48000, userBits: 'XYZ' })).toThrow();
     expect(() => encodeLtc({ start: '00:00:00:00', frames: 1, rate: '25', sampleRate: 0 })).toThrow();
     expect(encodeLtc({ start: '00:00:00:00', frames: 0, rate: '25', sampleRate: 48000 }).samples).toHaveLength(0);
+  });
+});
+
+describe('what real recorders do (issue 14)', () => {
+  const c: Case = { rate: '24', sampleRate: 48000, startFrame: timecodeToFrames('18:34:28:00', '24'), frames: 72, userBits: '00000000' };
+  const encode = (k: Case = c) => encodeLtc({ start: framesToTimecode(k.startFrame, k.rate), frames: k.frames, rate: k.rate, sampleRate: k.sampleRate, userBits: k.userBits });
+  const expected = (k: Case = c) => Array.from({ length: k.frames }, (_, i) => framesToTimecode(k.startFrame + i, k.rate));
+
+  it('reads transitions recorded a third of the height of their neighbours (-10 dB), DC- or AC-coupled', () => {
+    const { samples, frameStarts } = encode();
+    const at = (k: number) => 500 + (frameStarts[k] ?? c.frames * 2000);
+    // Every 37th transition dipped, starting from several: each position in a frame's bits meets a weak edge.
+    for (const offset of [1, 2, 3, 18, 36]) {
+      const dipped = dipTransitions(padded(samples, 500, 500), 37, -10, offset);
+      expectAllBack(dipped, c, at, 1);
+      expectAllBack(highPass(dipped, c.sampleRate, 300), c, at, 1);
+    }
+  });
+
+  it('-10 dB dips through an AC coupling, ±100 ppm varispeed and noise 20 dB down, every frame, nothing invented', () => {
+    for (const ppm of [-100, 100]) {
+      for (const seed of [1, 2, 3]) {
+        const { samples, frameStarts } = encode();
+        let x = highPass(dipTransitions(padded(samples, 500, 500), 29, -10, seed), c.sampleRate, 300);
+        const speed = 1 + ppm * 1e-6;
+        x = varispeed(x, speed);
+        addNoise(x, 0.05, seed); // 20 dB below the square wave (0.5 rms)
+        expectAllBack(x, c, (k) => (500 + (frameStarts[k] ?? c.frames * 2000)) / speed, 1);
+      }
+    }
+  });
+
+  it('noise at 10 dB SNR, DC- or AC-coupled, at 44.1, 48 and 96 kHz: every frame, nothing invented', () => {
+    for (const sampleRate of [44100, 48000, 96000]) {
+      for (const rate of ['24', '25', '30'] as const) {
+        const k: Case = { ...c, rate, sampleRate, startFrame: timecodeToFrames('18:34:28:00', rate), frames: 50 };
+        const { samples, frameStarts } = encode(k);
+        for (const [seed, fcHz] of [[1, 0], [2, 300]] as const) {
+          const x = padded(samples, 500, 500);
+          const y = fcHz ? highPass(x, sampleRate, fcHz) : x;
+          addNoise(y, 0.5 / Math.sqrt(10), seed); // the square wave is 0.5 rms
+          expectAllBack(y, k, (i) => 500 + (frameStarts[i] ?? k.frames * (sampleRate / realFps(rate))), 1);
+        }
+      }
+    }
+  });
+
+  it('reads the frame that starts at sample 0, at every sample rate', () => {
+    for (const sampleRate of SAMPLE_RATES) {
+      for (const rate of ['25', '30', '23.976'] as const) {
+        const k: Case = { ...c, rate, sampleRate, startFrame: timecodeToFrames('01:00:00:00', rate), frames: 12 };
+        const { samples, frameStarts } = encode(k);
+        expectAllBack(samples, k, (i) => frameStarts[i] ?? k.frames * (sampleRate / realFps(rate)), 1);
+      }
+    }
+  });
+
+  it('a splice to earlier timecode with the first frame after it held: that frame read, one "jump", exact target', () => {
+    // An iOS generator jumping back from 48:08 to 46:02, holding its output for 233 samples inside 46:02.
+    const before = encode({ ...c, startFrame: timecodeToFrames('10:00:47:14', '24'), frames: 19 });
+    const after = encode({ ...c, startFrame: timecodeToFrames('10:00:46:02', '24'), frames: 30 });
+    const cut = Math.round(19 * 2000);
+    // Hold the level in the middle of bit 9 of 46:02 (a 0: the frame-tens bits of :02 are 0).
+    const hold = Math.round(9.5 * 25);
+    const held = new Float32Array(after.samples.length + 233);
+    held.set(after.samples.subarray(0, hold));
+    held.fill(after.samples[hold]!, hold, hold + 233);
+    held.set(after.samples.subarray(hold), hold + 233);
+    const x = new Float32Array(500 + cut + held.length + 500);
+    x.set(before.samples.subarray(0, cut), 500);
+    x.set(held, 500 + cut);
+    const res = decodeLtc(x, 48000);
+    const tcs = res.frames.map((f) => f.timecode);
+    expect(tcs).toEqual([
+      ...Array.from({ length: 19 }, (_, i) => framesToTimecode(timecodeToFrames('10:00:47:14', '24') + i, '24')),
+      ...Array.from({ length: 30 }, (_, i) => framesToTimecode(timecodeToFrames('10:00:46:02', '24') + i, '24')),
+    ]);
+    expect(res.discontinuities.map(({ from, to, kind }) => ({ from, to, kind }))).toEqual([{ from: '10:00:48:08', to: '10:00:46:02', kind: 'jump' }]);
+    expect(Math.abs(res.discontinuities[0]!.atSample - (500 + cut))).toBeLessThan(1);
+    const stretched = res.frames[19]!;
+    expect(stretched.sampleEnd - stretched.sampleStart).toBeCloseTo(2233, 0);
+    expect(res.dropouts.filter((d) => d.fromSample > 0 && d.toSample < x.length)).toEqual([]);
+  });
+
+  it('names 30 fps with the drop-frame flag "30df", apart from 29.97 drop-frame, by the measured rate', () => {
+    for (const rate of ['30df', '29.97df'] as const) {
+      const k: Case = { ...c, rate, startFrame: timecodeToFrames('00:09:59;20', rate), frames: 40 };
+      const { samples, frameStarts } = encode(k);
+      expectAllBack(padded(samples, 100, 100), k, (i) => 100 + (frameStarts[i] ?? k.frames * (48000 / realFps(rate))), 1);
+    }
+  });
+
+  it('warns when a forced rate contradicts the signal, and reads it at the rate it carries', () => {
+    const k: Case = { ...c, rate: '30', startFrame: timecodeToFrames('01:00:00:00', '30'), frames: 70 };
+    const { samples } = encode(k);
+    const res = decodeLtc(padded(samples, 100, 100), 48000, { fps: '25' });
+    expect(res.rate).toBe('30');
+    expect(res.warnings).toHaveLength(1);
+    expect(res.warnings[0]).toMatch(/not 25 fps.*frame number 2[5-9].*carries 30 fps/);
+    expect(res.frames.map((f) => f.timecode)).toEqual(expected(k));
+    expect(res.discontinuities).toEqual([]);
+    // A rate the signal does not contradict is honoured without a word.
+    const honoured = decodeLtc(padded(samples, 100, 100), 48000, { fps: '29.97' });
+    expect(honoured.rate).toBe('29.97');
+    expect(honoured.warnings).toEqual([]);
+  });
+
+  it('is never "continuous" with a frame missing inside the run, and lists the dropout', () => {
+    const { samples, frameStarts } = encode();
+    const x = padded(samples, 500, 500);
+    const from = 500 + Math.round(frameStarts[30]!) + 400;
+    x.fill(0, from, from + 300); // 300 samples of silence wreck frame 30 only
+    const res = decodeLtc(x, 48000);
+    expect(res.frames.map((f) => f.timecode)).toEqual(expected().filter((_, i) => i !== 30));
+    expect(res.discontinuities).toEqual([]);
+    expect(res.continuous).toBe(false);
+    expect(res.dropouts).toHaveLength(1);
+    expect(res.dropouts[0]!.frames).toBe(1);
+    expect(Math.abs(res.dropouts[0]!.fromSample - (500 + frameStarts[30]!))).toBeLessThan(1);
+    expect(decodeLtc(padded(samples, 500, 500), 48000).continuous).toBe(true);
+  });
+
+  it('reports the LTC level in dBFS', () => {
+    for (const [amplitude, db] of [[0.5, -6.02], [0.05, -26.02], [0.005, -46.02]] as const) {
+      const { samples } = encodeLtc({ start: '01:00:00:00', frames: 10, rate: '25', sampleRate: 48000, amplitude });
+      expect(decodeLtc(padded(samples, 100, 100), 48000).levelDbfs).toBeCloseTo(db, 1);
+    }
+    expect(decodeLtc(new Float32Array(48000), 48000).levelDbfs).toBeNull();
   });
 });

@@ -15,6 +15,7 @@ import {
   nominalFps,
   parseTimecode,
   rateInfo,
+  rateName,
   realFps,
   timecodeToFrames,
   toSmpteTimecode,
@@ -25,12 +26,15 @@ const rateArb = fc.constantFrom(...LTC_RATES);
 
 describe('SMPTE timecode arithmetic', () => {
   it('knows the rates', () => {
-    expect(LTC_RATES).toEqual(['23.976', '24', '25', '29.97df', '29.97', '30']);
+    expect(LTC_RATES).toEqual(['23.976', '24', '25', '29.97df', '29.97', '30', '30df']);
     expect(rateInfo('23.976')).toEqual({ nominalFps: 24, realFps: 24000 / 1001, dropFrame: false });
     expect(rateInfo('29.97df')).toEqual({ nominalFps: 30, realFps: 30000 / 1001, dropFrame: true });
-    expect(LTC_RATES.map(nominalFps)).toEqual([24, 24, 25, 30, 30, 30]);
+    expect(LTC_RATES.map(nominalFps)).toEqual([24, 24, 25, 30, 30, 30, 30]);
+    expect(rateInfo('30df')).toEqual({ nominalFps: 30, realFps: 30, dropFrame: true });
+    expect(rateName('30df')).toBe('30 (drop-frame flag)');
+    expect(rateName('29.97df')).toBe('29.97df');
     expect(realFps('25')).toBe(25);
-    expect(LTC_RATES.filter(isDropFrame)).toEqual(['29.97df']);
+    expect(LTC_RATES.filter(isDropFrame)).toEqual(['29.97df', '30df']);
     expect(isLtcRate('29.97df')).toBe(true);
     expect(isLtcRate('59.94')).toBe(false);
     expect(framesPerDay('25')).toBe(2_160_000);
@@ -98,7 +102,7 @@ describe('SMPTE timecode arithmetic', () => {
         const theirs = toSmpteTimecode(tc, rate);
         expect(theirs.frameCount).toBe(count);
         expect(theirs.toString()).toBe(tc);
-        const fr = rate === '23.976' ? [24000, 1001] : rate.startsWith('29.97') ? [30000, 1001] : Number(rate);
+        const fr = rate === '23.976' ? [24000, 1001] : rate.startsWith('29.97') || rate === '30df' ? [30000, 1001] : Number(rate);
         expect(Timecode(count, fr as Timecode.FRAMERATE, isDropFrame(rate)).toString()).toBe(tc);
       }),
       { numRuns: 1000 },

@@ -2,14 +2,30 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
-import { AudioError } from './bwf.js';
+import { K4sError } from '../errors.js';
 import { onInterrupt } from '../output/index.js';
 
 /**
- * ffmpeg for every audio container that is not a WAV (MOV, MP4, MKV, MXF, ...): finding the executable, a
- * small typed argument builder (no shell, no fluent-ffmpeg), probing the audio streams, and extracting one
- * channel as 32-bit float PCM at the source sample rate.
+ * ffmpeg, for every module that needs it (timecode reads audio through it, capture records LTC with it, post
+ * renders previews): finding the executable, a small typed argument builder (no shell, no fluent-ffmpeg),
+ * running it, probing audio streams, and streaming one channel out as 32-bit float PCM at the source sample rate.
+ * It depends on none of those modules; their errors wrap this one's where they need their own.
  */
+
+export type FfmpegErrorCode = 'K4S_NO_FFMPEG' | 'K4S_UNREADABLE' | 'K4S_NOT_AUDIO';
+
+export class FfmpegError extends K4sError {
+  override readonly name = 'FfmpegError';
+
+  constructor(
+    override readonly code: FfmpegErrorCode,
+    message: string,
+    /** The file the error is about, when there is one. */
+    readonly path: string | null,
+  ) {
+    super(code, message, ''); // every message says what to do
+  }
+}
 
 // ---------------------------------------------------------------------------------------------------------
 // Finding ffmpeg
@@ -71,7 +87,7 @@ export async function resolveFfmpeg(opts: ResolveFfmpegOptions = {}): Promise<Ff
   const fromEnv = env['FFMPEG_PATH'];
   if (fromEnv !== undefined && fromEnv !== '') {
     if (!isExecutableFile(fromEnv, platform)) {
-      throw new AudioError(
+      throw new FfmpegError(
         'K4S_NO_FFMPEG',
         `FFMPEG_PATH is set to "${fromEnv}", which is not an executable file: point it at the ffmpeg executable, or unset it to use ffmpeg-static or the ffmpeg on PATH.`,
         null,
@@ -95,7 +111,7 @@ export async function resolveFfmpeg(opts: ResolveFfmpegOptions = {}): Promise<Ff
       if (isExecutableFile(candidate, platform)) return { path: candidate, source: 'PATH' };
     }
   }
-  throw new AudioError(
+  throw new FfmpegError(
     'K4S_NO_FFMPEG',
     `${opts.purpose ?? 'Reading audio that is not in a WAV file'} needs ffmpeg, and there is none (FFMPEG_PATH is unset, the ffmpeg-static package is not installed, and there is no ffmpeg on PATH): ${INSTALL_HINT}.`,
     null,
@@ -230,7 +246,7 @@ export function runFfmpeg(exe: string, args: readonly string[], opts: { stdout?:
     try {
       child = spawn(exe, args, { stdio: ['ignore', opts.stdout ? 'pipe' : 'ignore', 'pipe'], shell: false, windowsHide: true });
     } catch (e) {
-      reject(new AudioError('K4S_NO_FFMPEG', `Could not start ffmpeg at ${exe} (${String(e)}): ${INSTALL_HINT}.`, null));
+      reject(new FfmpegError('K4S_NO_FFMPEG', `Could not start ffmpeg at ${exe} (${String(e)}): ${INSTALL_HINT}.`, null));
       return;
     }
     const running = child;
@@ -245,7 +261,7 @@ export function runFfmpeg(exe: string, args: readonly string[], opts: { stdout?:
     });
     child.on('error', (e: NodeJS.ErrnoException) => {
       unregister();
-      reject(new AudioError('K4S_NO_FFMPEG', `Could not start ffmpeg at ${exe} (${e.code ?? e.message}): ${INSTALL_HINT}.`, null));
+      reject(new FfmpegError('K4S_NO_FFMPEG', `Could not start ffmpeg at ${exe} (${e.code ?? e.message}): ${INSTALL_HINT}.`, null));
     });
     child.on('close', (code) => {
       unregister();
@@ -366,18 +382,19 @@ export async function probeAudio(exe: string, path: string): Promise<ProbeResult
   if (probe.container === null) {
     const why = lastFfmpegLine(run.stderr);
     if (/No such file|Permission denied|Is a directory/i.test(why)) {
-      throw new AudioError('K4S_UNREADABLE', `Cannot read ${path}: ${why}.`, path);
+      throw new FfmpegError('K4S_UNREADABLE', `Cannot read ${path}: ${why}.`, path);
     }
-    throw new AudioError('K4S_NOT_AUDIO', `${path} is not an audio or video file ffmpeg can read (ffmpeg: ${why}).`, path);
+    throw new FfmpegError('K4S_NOT_AUDIO', `${path} is not an audio or video file ffmpeg can read (ffmpeg: ${why}).`, path);
   }
   return probe;
 }
 
 /**
  * Decodes channel `channel` of audio stream `audioIndex` as 32-bit float PCM, little-endian, at the stream's
- * own sample rate (no resampling), through ffmpeg's stdout.
+ * own sample rate (no resampling), through ffmpeg's stdout, block by block as ffmpeg writes them: an hour-long
+ * recording never sits in memory. Stopping early (or Ctrl-C) kills ffmpeg.
  */
-export async function extractChannel(exe: string, path: string, audioIndex: number, channel: number): Promise<Float32Array> {
+export async function* streamChannel(exe: string, path: string, audioIndex: number, channel: number): AsyncGenerator<Float32Array> {
   const args = new FfmpegCommand()
     .logLevel('error')
     .input(path)
@@ -388,16 +405,44 @@ export async function extractChannel(exe: string, path: string, audioIndex: numb
     .format('f32le')
     .toStdout()
     .args();
-  const run = await runFfmpeg(exe, args, { stdout: true });
-  if (run.exitCode !== 0) {
-    throw new AudioError('K4S_UNREADABLE', `ffmpeg could not decode the audio of ${path} (ffmpeg: ${lastFfmpegLine(run.stderr)}).`, path);
+  let child;
+  try {
+    child = spawn(exe, args, { stdio: ['ignore', 'pipe', 'pipe'], shell: false, windowsHide: true });
+  } catch (e) {
+    throw new FfmpegError('K4S_NO_FFMPEG', `Could not start ffmpeg at ${exe} (${String(e)}): ${INSTALL_HINT}.`, null);
   }
-  const n = Math.floor(run.stdout.length / 4);
-  const samples = new Float32Array(n);
-  if (endianness() === 'LE') {
-    new Uint8Array(samples.buffer).set(run.stdout.subarray(0, n * 4));
-  } else {
-    for (let i = 0; i < n; i++) samples[i] = run.stdout.readFloatLE(i * 4);
+  const running = child;
+  const unregister = onInterrupt(() => running.kill('SIGKILL'));
+  let err = '';
+  running.stderr.setEncoding('utf8');
+  running.stderr.on('data', (d: string) => {
+    err += d;
+    if (err.length > 2 * STDERR_KEEP) err = err.slice(-STDERR_KEEP);
+  });
+  const closed = new Promise<number | null>((resolveClose, reject) => {
+    running.on('error', (e: NodeJS.ErrnoException) => reject(new FfmpegError('K4S_NO_FFMPEG', `Could not start ffmpeg at ${exe} (${e.code ?? e.message}): ${INSTALL_HINT}.`, null)));
+    running.on('close', (code) => resolveClose(code));
+  });
+  // Nobody awaits this when the reader stops early; the rejection is then of no interest.
+  closed.catch(() => undefined);
+  // A float may be split between two pipe reads: the odd bytes wait for the next one.
+  let carry: Buffer = Buffer.alloc(0);
+  let done = false;
+  try {
+    for await (const chunk of running.stdout as AsyncIterable<Buffer>) {
+      const bytes = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
+      const n = Math.floor(bytes.length / 4);
+      const samples = new Float32Array(n);
+      if (endianness() === 'LE') new Uint8Array(samples.buffer).set(bytes.subarray(0, n * 4));
+      else for (let i = 0; i < n; i++) samples[i] = bytes.readFloatLE(i * 4);
+      carry = bytes.subarray(n * 4);
+      if (n > 0) yield samples;
+    }
+    const code = await closed;
+    done = true;
+    if (code !== 0) throw new FfmpegError('K4S_UNREADABLE', `ffmpeg could not decode the audio of ${path} (ffmpeg: ${lastFfmpegLine(err)}).`, path);
+  } finally {
+    if (!done) running.kill('SIGKILL');
+    unregister();
   }
-  return samples;
 }
