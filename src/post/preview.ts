@@ -1,4 +1,4 @@
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromSystemError } from '../errors.js';
@@ -107,11 +107,20 @@ export async function renderPreview(take: string | LoadedTake, out: string, opts
 
     const fps = index.fps;
     const frames = rows.last - rows.first + 1;
-    const tc0 = rowTimecode(index, rows.first);
+    // Every output frame's timecode as the index has it for its rig frame: right for any LTC rate against any camera
+    // rate, drop-frame included, where a counter started at the first frame would drift or skip.
+    const timecodes = Array.from({ length: frames }, (_, k) => rowTimecode(index, rows.first + k));
+    const timecodeFiles = labelled && timecodes.some((tc) => tc !== null)
+      ? shown.map((_, i) => {
+          const file = join(tmp, `timecode-${i}.cmd`);
+          writeFileSync(file, timecodeCommands(`tc${i}`, timecodes, fps));
+          return file;
+        })
+      : null;
     const cmd = new VideoCommand().progressTo(join(tmp, 'progress.txt'));
     for (const stream of streams) cmd.input({ kind: 'mjpeg', path: stream, fps, reinitFilter: false });
     const graph = mosaicGraph(shown.map((s) => ({ label: `${labelText(s.col.serial)} (${s.role})`, ...fitInto(s.width, s.height, tileW, tileH) })), {
-      tileW, tileH, fps, firstRigFrame: rows.first, timecode: tc0, labelled,
+      tileW, tileH, fps, firstRigFrame: rows.first, timecodeFiles, labelled,
     });
     cmd.filterComplex(graph, 'mosaic').toH264({ path: video.temp, fps, crf: 23, preset: 'veryfast' });
     const poll = setInterval(() => {
@@ -230,12 +239,11 @@ interface Tile {
  */
 export function mosaicGraph(
   tiles: Tile[],
-  o: { tileW: number; tileH: number; fps: number; firstRigFrame: number; timecode: string | null; labelled: boolean },
+  o: { tileW: number; tileH: number; fps: number; firstRigFrame: number; timecodeFiles: string[] | null; labelled: boolean },
 ): string {
   const font = Math.max(10, Math.round(o.tileH / 15));
   const line = (i: number) => 6 + i * Math.round(font * 1.35);
   const style = `fontsize=${font}:fontcolor=white:box=1:boxcolor=black@0.6:boxborderw=3:x=8`;
-  const tc = o.timecode ? /^(\d{2}):(\d{2}):(\d{2})([:;.])(\d{2})$/.exec(o.timecode) : null;
   const chains = tiles.map((tile, i) => {
     const parts = [
       `[${i}:v]scale=${tile.w}:${tile.h}`,
@@ -246,8 +254,10 @@ export function mosaicGraph(
     if (o.labelled) {
       parts.push(`drawtext=text='${tile.label}':${style}:y=${line(0)}`);
       parts.push(`drawtext=text='rig %{eif\\:round(t*${o.fps})+${o.firstRigFrame}\\:d}':${style}:y=${line(1)}`);
-      // Drop-frame timecode keeps its ';' (drawtext counts it as drop-frame); the range is quoted, so ';' is safe.
-      if (tc) parts.push(`drawtext=timecode='${tc[1]}\\:${tc[2]}\\:${tc[3]}${tc[4] === ';' ? ';' : '\\:'}${tc[5]}':rate=${o.fps}:text='TC\\ ':${style}:y=${line(2)}`);
+      // The timecode text is set frame by frame from this tile's own command file (timecodeCommands): each tile's
+      // sendcmd runs on its own frames, so no tile can show another frame's timecode.
+      const file = o.timecodeFiles?.[i];
+      if (file) parts.push(`sendcmd=f=${filterPath(file)}`, `drawtext@tc${i}=text='TC':${style}:y=${line(2)}`);
       else parts.push(`drawtext=text='TC unknown':${style}:y=${line(2)}`);
     }
     return `${parts.join(',')}[t${i}]`;
@@ -256,6 +266,22 @@ export function mosaicGraph(
   const cols = Math.ceil(Math.sqrt(tiles.length));
   const layout = tiles.map((_, i) => `${(i % cols) * o.tileW}_${Math.floor(i / cols) * o.tileH}`).join('|');
   return `${chains.join(';')};${tiles.map((_, i) => `[t${i}]`).join('')}xstack=inputs=${tiles.length}:layout=${layout}:fill=black[mosaic]`;
+}
+
+/**
+ * An ffmpeg sendcmd file that sets drawtext `target`'s text to each output frame's timecode. A command fires on the
+ * first frame at or after its time, so each is placed half a frame early: float rounding of frame times cannot move
+ * a label onto the neighbouring frame.
+ */
+export function timecodeCommands(target: string, timecodes: (string | null)[], fps: number): string {
+  return timecodes
+    .map((tc, k) => `${(k === 0 ? 0 : (k - 0.5) / fps).toFixed(6)} drawtext@${target} reinit 'text=TC ${tc === null ? 'unknown' : tc.replaceAll(':', '\\:')}';`)
+    .join('\n') + '\n';
+}
+
+/** A file path as a filter option value: forward slashes, and the colon of a Windows drive escaped for both levels. */
+function filterPath(path: string): string {
+  return path.replaceAll('\\', '/').replaceAll(':', '\\\\:');
 }
 
 /** The last frame count ffmpeg reported in its -progress file. */

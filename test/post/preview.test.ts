@@ -2,9 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { buildFrameIndex, loadTake, renderPreview, type PreviewResult } from '../../src/post/index.js';
+import { buildFrameIndex, loadTake, renderPreview, rowTimecode, type PreviewResult } from '../../src/post/index.js';
 import { runPreview } from '../../src/cli/post-commands.js';
-import { mosaicGraph } from '../../src/post/preview.js';
+import { mosaicGraph, timecodeCommands } from '../../src/post/preview.js';
 import { SDK_WRITTEN } from '../fixtures.js';
 import { cleanTemp, SAMPLES, tempDir } from './helpers.js';
 
@@ -88,17 +88,29 @@ describe('preview of part of a take', () => {
     expect([p.width, p.height]).toEqual([1280, 720]);
   }, 120_000);
 
-  it('labels tiles with the timecode when the take has one', async () => {
+  it('labels each frame with its own timecode: 25 fps LTC on a 30 fps rig changes label exactly where the index does', async () => {
     const take = loadTake(join(SDK_WRITTEN, 'daisy-clean'));
     const plain = buildFrameIndex(take);
+    // 25 fps timecode on a 30 fps rig: a counter at the camera rate would be wrong from the second frame on.
     const timecodeOf = (_serial: string, us: number) => {
-      const n = Math.round((us - plain.window.startUs) / plain.periodUs);
-      return `10:00:${String(Math.floor(n / 30)).padStart(2, '0')}:${String(n % 30).padStart(2, '0')}`;
+      const n = Math.floor(((us - plain.window.startUs) / 1e6) * 25);
+      return `10:00:${String(Math.floor(n / 25)).padStart(2, '0')}:${String(n % 25).padStart(2, '0')}`;
     };
     const out = join(tempDir('preview-tc'), 'tc.mp4');
-    const r = await renderPreview(take, out, { window: 'frames:0-44', index: { timecodeOf } });
-    expect(r.frames).toBe(45);
-    expect(Number(probe(out).nb_read_frames)).toBe(45);
+    const r = await renderPreview(take, out, { window: 'frames:0-23', index: { timecodeOf } });
+    expect(r.frames).toBe(24);
+    const index = buildFrameIndex(take, { timecodeOf });
+    const expected = Array.from({ length: 24 }, (_, k) => rowTimecode(index, k));
+    // The first tile's timecode line (line 2 of its labels), every frame as grey bytes.
+    const w = 200;
+    const h = 34;
+    const raw = spawnSync('ffmpeg', ['-v', 'error', '-i', out, '-vf', `crop=${w}:${h}:0:64`, '-f', 'rawvideo', '-pix_fmt', 'gray', '-'], { maxBuffer: 1 << 26 }).stdout;
+    expect(raw.length).toBe(24 * w * h);
+    const frame = (k: number) => raw.subarray(k * w * h, (k + 1) * w * h);
+    const changed = (k: number) => frame(k).reduce((sum, v, i) => sum + Math.abs(v - frame(k - 1)[i]!), 0) / (w * h) > 0.5;
+    for (let k = 1; k < 24; k++) expect(changed(k), `frame ${k}: ${expected[k - 1]} → ${expected[k]}`).toBe(expected[k] !== expected[k - 1]);
+    // Both kinds of step occur: a repeated timecode and a new one.
+    expect(expected.some((tc, k) => k > 0 && tc === expected[k - 1])).toBe(true);
   }, 120_000);
 
   it('k4sync preview prints what it wrote (runPreview); a bad window is an input error (exit 2)', async () => {
@@ -121,16 +133,30 @@ describe('preview of part of a take', () => {
   }, 120_000);
 });
 
+describe('the timecode command file', () => {
+  it('sets every frame\'s text half a frame before it, drop-frame kept, colons escaped, unknown said', () => {
+    expect(timecodeCommands('tc0', ['01:02:03;04', null, '01:02:03;05'], 30).split('\n')).toEqual([
+      "0.000000 drawtext@tc0 reinit 'text=TC 01\\:02\\:03;04';",
+      "0.016667 drawtext@tc0 reinit 'text=TC unknown';",
+      "0.050000 drawtext@tc0 reinit 'text=TC 01\\:02\\:03;05';",
+      '',
+    ]);
+  });
+});
+
 describe('the mosaic filter graph', () => {
   it('stacks tiles in a grid and labels them with serial, rig frame and timecode', () => {
     const g = mosaicGraph([{ label: 'A (master)', w: 640, h: 360 }, { label: 'B (subordinate)', w: 480, h: 360 }, { label: 'C (subordinate)', w: 640, h: 360 }], {
-      tileW: 640, tileH: 360, fps: 30, firstRigFrame: 12, timecode: '01:02:03;04', labelled: true,
+      tileW: 640, tileH: 360, fps: 30, firstRigFrame: 12, timecodeFiles: ['/t/a.cmd', '/t/b.cmd', 'C:/t/c.cmd'], labelled: true,
     });
     expect(g).toContain('xstack=inputs=3:layout=0_0|640_0|0_360:fill=black[mosaic]');
     expect(g).toContain('[1:v]scale=480:360,pad=640:360');
     expect(g).toContain("text='rig %{eif\\:round(t*30)+12\\:d}'");
-    expect(g).toContain("timecode='01\\:02\\:03;04':rate=30");
-    const single = mosaicGraph([{ label: 'A', w: 640, h: 360 }], { tileW: 640, tileH: 360, fps: 15, firstRigFrame: 0, timecode: null, labelled: false });
+    // Each tile's timecode text is set frame by frame from its own command file.
+    expect(g).toContain("sendcmd=f=/t/a.cmd,drawtext@tc0=text='TC'");
+    expect(g).toContain("sendcmd=f=/t/b.cmd,drawtext@tc1=text='TC'");
+    expect(g).toContain('sendcmd=f=C\\\\:/t/c.cmd,drawtext@tc2');
+    const single = mosaicGraph([{ label: 'A', w: 640, h: 360 }], { tileW: 640, tileH: 360, fps: 15, firstRigFrame: 0, timecodeFiles: null, labelled: false });
     expect(single).not.toContain('drawtext');
     expect(single).toContain('[t0]null[mosaic]');
   });
