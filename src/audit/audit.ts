@@ -48,7 +48,7 @@ export async function audit(req: AuditRequest): Promise<AuditReport> {
     const timecode = await loadTimecode(t.dir, takeJson.json?.manifest ?? null);
     const take = auditTake(sensors, {
       take: t.name, thresholds: req.thresholds, reference: req.reference, version: VERSION, now,
-      timecode: timecode.line, timecodeProblem: timecode.problem, stateChecks: checks,
+      timecode: timecode.line, timecodeProblem: timecode.problem, timecodeWarning: timecode.warning, stateChecks: checks,
     });
     if (req.audio?.length) withAudio(take, await placeAudio(req.audio, take));
     results.push(take);

@@ -16,6 +16,8 @@ export interface AuditOptions {
   timecode?: TimecodeLine | null;
   /** Why the take's timecode could not be read, when it has ltc.wav but it did not decode. */
   timecodeProblem?: string | null;
+  /** Something about the take's LTC the crew should fix though it decoded (a level too low). */
+  timecodeWarning?: string | null;
   /** What the take's state means (take-state checks, from judgeTake): they come first, before the files' checks. */
   stateChecks?: Check[];
   thresholds: Thresholds;
@@ -314,6 +316,7 @@ export function auditTake(inputs: SensorInput[], opts: AuditOptions): TakeAudit 
     checks.push(check('window', 'PASS', null, `Common window: ${window.frames} frames (${((window.endUs - window.startUs) / 1e6).toFixed(2)} s) that every aligned sensor covers` +
       (outside.length ? `; outside it: ${outside.map((a) => `${a.serial} ${a.window!.framesBefore} before, ${a.window!.framesAfter} after`).join('; ')} (start-up and stop frames, not drops).` : '.'), null, window.frames));
   }
+  if (opts.timecodeWarning) checks.push(check('timecode', 'WARN', null, opts.timecodeWarning, 'Raise the gain of the host audio input the generator\'s LTC is recorded on (aim for -20 to -6 dBFS).'));
   if (opts.timecodeProblem) checks.push(check('timecode', 'WARN', null, opts.timecodeProblem, 'Check the LTC cable into the host audio input and its level; the frames are still audited without timecode.'));
   const placed = [...audits.values()].filter((a) => a.timecodeIn !== null);
   const timecode = opts.timecode && placed.length > 0

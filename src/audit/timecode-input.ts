@@ -10,16 +10,19 @@ import type { AudioPlacement, TakeAudit } from './types.js';
  * A take's timecode line from its take.json and ltc.wav: null when the take has none (not recorded by k4sync, or no
  * generator), a problem sentence when it has LTC that cannot be used.
  */
-export async function loadTimecode(dir: string, manifest: TakeManifest | null): Promise<{ line: TimecodeLine | null; problem: string | null }> {
+export async function loadTimecode(dir: string, manifest: TakeManifest | null): Promise<{ line: TimecodeLine | null; problem: string | null; warning: string | null }> {
   const path = ltcPath(dir, manifest);
-  if (!manifest?.ltc || !path) return { line: null, problem: null };
+  if (!manifest?.ltc || !path) return { line: null, problem: null, warning: null };
   try {
     const clip = await readAudio(path, { channel: manifest.ltc.channel });
     const decoded = decodeLtc(clip.samples, clip.sampleRate, { fps: manifest.ltc.rate ?? 'auto' });
     const line = timecodeLine(decoded, manifest.ltc);
-    return line ? { line, problem: null } : { line: null, problem: `${manifest.ltc.file} holds no decodable LTC.` };
+    // A quiet LTC still decodes until a level dip loses frames: said while the crew can still turn the gain up.
+    const low = lowLevelWarning(decoded.levelDbfs);
+    const warning = low ? `${manifest.ltc.file}: ${low}` : null;
+    return line ? { line, problem: null, warning } : { line: null, problem: `${manifest.ltc.file} holds no decodable LTC.`, warning };
   } catch (e) {
-    return { line: null, problem: `The take's timecode could not be read: ${(e as Error).message}` };
+    return { line: null, problem: `The take's timecode could not be read: ${(e as Error).message}`, warning: null };
   }
 }
 

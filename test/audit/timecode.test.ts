@@ -117,3 +117,22 @@ describe('--audio files with both a BWF time reference and LTC', () => {
     expect(p!.warnings.join(' ')).toMatch(/-40\.0 dBFS, below -30 dBFS: raise the input gain/);
   });
 });
+
+describe('the level of the take\'s own LTC', () => {
+  it('a quiet ltc.wav still places every frame, and the audit WARNs to raise the input gain', async () => {
+    const out = join(tmp, 'quiet-ltc');
+    await simulateTake(rig(30, '30'), { out, frames: 90, payload: 'tiny' });
+    const loud = (await audit({ paths: [out], thresholds: DEFAULT_THRESHOLDS })).takes[0]!;
+    expect(loud.checks.filter((c) => c.id === 'timecode' && /dBFS/.test(c.message))).toEqual([]);
+    // 40 dB down: a generator patched into a mic input with the gain at its lowest.
+    const wav = new wavefile.WaveFile(readFileSync(join(out, 'ltc.wav')));
+    const samples = Array.from(wav.getSamples(false, Int16Array) as unknown as Int16Array, (v) => Math.round(v / 100));
+    const quiet = new wavefile.WaveFile();
+    quiet.fromScratch(1, (wav.fmt as { sampleRate: number }).sampleRate, '16', samples);
+    writeFileSync(join(out, 'ltc.wav'), quiet.toBuffer());
+    const t = (await audit({ paths: [out], thresholds: DEFAULT_THRESHOLDS })).takes[0]!;
+    expect(t.timecode?.in).toBe(loud.timecode?.in);
+    const warn = t.checks.find((c) => c.id === 'timecode' && /dBFS/.test(c.message));
+    expect(warn).toMatchObject({ status: 'WARN', message: expect.stringMatching(/^ltc\.wav: The LTC is recorded at -\d+\.\d dBFS, below -30 dBFS/), remedy: expect.stringMatching(/Raise the gain/) });
+  });
+});
