@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { describeValue, JsonFileError, readJsonFile, validate } from '../json-file.js';
+import { LTC_RATES } from '../timecode/rates.js';
 import { CAMERA_FPS, COLOR_FORMATS, COLOR_MODES, COLOR_RESOLUTIONS, DEPTH_MODES, modeLimits } from '../recording/modes.js';
 
 /** rig.json is malformed; `field` is the first offending one, e.g. "sensors[2].syncIn" ('' for the file as a whole). */
@@ -49,7 +50,6 @@ function strictObject<T extends z.core.$ZodLooseShape>(shape: T) {
 const ROLES = ['master', 'subordinate', 'standalone'] as const;
 const SWITCH_ON = ['after-arming', 'before-arming'] as const;
 const SYNC_SOURCES = ['master', 'generator', 'none'] as const;
-const LTC_RATES = ['23.976', '24', '25', '29.97df', '29.97', '30'] as const;
 
 // rig_config.cpp's bound on a crystal, kept for every ppm: a ppm scales a period by (1 + ppm·1e-6).
 const ppm = () => number(-1e5, 1e5, 'exclusive');

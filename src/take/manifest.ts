@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isK4sError } from '../errors.js';
 import { readJsonFile, validate, type JsonFileOptions } from '../json-file.js';
+import { LTC_RATES } from '../timecode/rates.js';
 
 /**
  * take.json: what k4sync knows about a take beyond the MKVs: who recorded it, the rig, the start-up timeline in host
@@ -9,7 +10,7 @@ import { readJsonFile, validate, type JsonFileOptions } from '../json-file.js';
  */
 export const TAKE_SCHEMA = 'k4sync.take/1';
 
-const LtcRateSchema = z.enum(['23.976', '24', '25', '29.97df', '29.97', '30', '30df']);
+const LtcRateSchema = z.enum(LTC_RATES);
 
 /**
  * The part of trim's record (src/post/trim.ts, TrimRecord) that says what the trimmed take lacks: the sensors left
