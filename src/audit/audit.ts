@@ -1,9 +1,11 @@
-import { resolveTakes } from '../take/index.js';
+import { resolveTakes, type TakeFiles } from '../take/index.js';
 import { VERSION } from '../version.js';
 import { loadTimecode, placeAudio } from './timecode-input.js';
 import { readFiles, type ReadProgress } from './pool.js';
-import { auditTake } from './take-audit.js';
-import { judgeTake } from './take-state.js';
+import type { SensorInput } from './input.js';
+import { assessFrames } from './take-audit.js';
+import { judgeTake, type JudgedTake } from './take-state.js';
+import type { TakeTimeline } from './timeline.js';
 import { AUDIT_SCHEMA, type AudioPlacement, type AuditReport, type Status, type TakeAudit, type Thresholds } from './types.js';
 
 export interface AuditRequest {
@@ -34,6 +36,35 @@ function withAudio(take: TakeAudit, audio: AudioPlacement[]): void {
   take.verdict = statuses.includes('FAIL') ? 'FAIL' : statuses.includes('WARN') ? 'WARN' : 'PASS';
 }
 
+export interface TakeAssessment {
+  audit: TakeAudit;
+  /** Every frame placed on the reference clock; null when the take has no common window. */
+  timeline: TakeTimeline | null;
+  judged: JudgedTake;
+}
+
+export interface AssessOptions {
+  thresholds: Thresholds;
+  reference?: string | undefined;
+  audio?: string[] | undefined;
+  now?: Date;
+}
+
+/**
+ * The one way a take is judged, for `audit` and for post-processing alike: its state, its timecode line, its frames,
+ * and the audio placed on it. `inputs` are its files as read, in `take.files` order.
+ */
+export async function assessTake(take: TakeFiles, inputs: SensorInput[], opts: AssessOptions): Promise<TakeAssessment> {
+  const judged = judgeTake(take, inputs);
+  const timecode = await loadTimecode(take.dir, judged.takeJson.json?.manifest ?? null);
+  const { audit, timeline } = assessFrames(judged.inputs, {
+    take: take.name, thresholds: opts.thresholds, reference: opts.reference, version: VERSION, now: opts.now ?? new Date(),
+    timecode: timecode.line, timecodeProblem: timecode.problem, timecodeWarning: timecode.warning, stateChecks: judged.checks,
+  });
+  if (opts.audio?.length) withAudio(audit, await placeAudio(opts.audio, audit));
+  return { audit, timeline, judged };
+}
+
 /**
  * Audits every take the paths name: all files read in parallel first, then the state of every take (files that
  * cannot be one take are refused before any verdict is given), then each take judged on its own.
@@ -41,16 +72,12 @@ function withAudio(take: TakeAudit, audio: AudioPlacement[]): void {
 export async function audit(req: AuditRequest): Promise<AuditReport> {
   const takes = resolveTakes(req.paths);
   const inputs = await readFiles(takes.flatMap((t) => t.files), req.onProgress);
-  const judged = takes.map((t) => ({ t, ...judgeTake(t, t.files.map((f) => inputs.get(f)!)) }));
+  // Files that cannot be one take are refused (judgeTake throws) before any take is judged.
+  for (const t of takes) judgeTake(t, t.files.map((f) => inputs.get(f)!));
   const now = new Date();
   const results = [];
-  for (const { t, inputs: sensors, checks, takeJson } of judged) {
-    const timecode = await loadTimecode(t.dir, takeJson.json?.manifest ?? null);
-    const take = auditTake(sensors, {
-      take: t.name, thresholds: req.thresholds, reference: req.reference, version: VERSION, now,
-      timecode: timecode.line, timecodeProblem: timecode.problem, timecodeWarning: timecode.warning, stateChecks: checks,
-    });
-    if (req.audio?.length) withAudio(take, await placeAudio(req.audio, take));
+  for (const t of takes) {
+    const { audit: take } = await assessTake(t, t.files.map((f) => inputs.get(f)!), { thresholds: req.thresholds, reference: req.reference, audio: req.audio, now });
     results.push(take);
   }
   const verdict = results.reduce<Status>((w, r) => (RANK[r.verdict] > RANK[w] ? r.verdict : w), 'PASS');

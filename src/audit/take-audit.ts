@@ -6,6 +6,7 @@ import { hostRate, judgeLock, type HostRate } from './lock.js';
 import { corroborateShifts, onReferenceClock, pairOffset, type PairResult, type SensorTiming } from './offsets.js';
 import { rigChecks } from './rig-checks.js';
 import { placeOnTimecode, type TimecodeLine } from './timecode-line.js';
+import { buildTimeline, type TakeTimeline } from './timeline.js';
 import { framesToTimecode } from '../timecode/smpte.js';
 import { AUDIT_SCHEMA, type Check, type ImuAudit, type SensorAudit, type Status, type TakeAudit, type Thresholds } from './types.js';
 import { IMU_NOMINAL_PERIOD_US } from '../recording/index.js';
@@ -99,13 +100,16 @@ function emptyAudit(input: SensorInput): SensorAudit {
   };
 }
 
-/** Every frame of a sensor on the generator's timecode line: timecode in and out, drops by timecode, drift. */
-function timecodeChecks(line: TimecodeLine, timing: SensorTiming, a: SensorAudit, checks: Check[]): void {
-  if (!timing.host) return;
+/**
+ * Every frame of a sensor on the generator's timecode line: timecode in and out, drops by timecode, drift. Returns the
+ * timecode frame number of each of its frames (NaN where unknown), or null when they could not be placed.
+ */
+function timecodeChecks(line: TimecodeLine, timing: SensorTiming, a: SensorAudit, checks: Check[]): Float64Array | null {
+  if (!timing.host) return null;
   const placed = placeOnTimecode(line, timing.cadence.index, timing.cadence.times, timing.host);
   if (!placed) {
     checks.push(check('timecode', 'NOT_MEASURABLE', a.serial, `${a.serial}'s frames fall outside the recorded LTC.`, null));
-    return;
+    return null;
   }
   a.timecodeIn = placed.timecodeIn;
   a.timecodeOut = placed.timecodeOut;
@@ -120,6 +124,7 @@ function timecodeChecks(line: TimecodeLine, timing: SensorTiming, a: SensorAudit
     ? check('timecode', 'PASS', a.serial, `${a.serial} is on the timecode line: in ${placed.timecodeIn}, out ${placed.timecodeOut}; ${drift}.`, null, placed.driftVsTimecodePpm, null)
     : check('timecode', 'WARN', a.serial, `${placed.offLine} frames of ${a.serial} do not advance with the generator's timecode (in ${placed.timecodeIn}, out ${placed.timecodeOut}; ${drift}): it is not following the generator for part of the take.`,
         `Check ${a.serial}'s Sync In cable; its frames drift against the timecode.`, placed.offLine, 0));
+  return placed.frames;
 }
 
 /** The IMU's gaps as the audit lists drops: where the first missing sample would have been, and how many. */
@@ -206,7 +211,13 @@ function colorDepthChecks(input: SensorInput, audit: SensorAudit, t: Thresholds,
     : check('color-depth', 'PASS', input.serial, `Depth sits ${measured.toFixed(1)} µs after colour, as the depth delay (${expected.toFixed(2)} µs on the 90 kHz grid) says.`, null, measured, expected));
 }
 
+/** The audit's verdict on a take's frames. */
 export function auditTake(inputs: SensorInput[], opts: AuditOptions): TakeAudit {
+  return assessFrames(inputs, opts).audit;
+}
+
+/** The audit of a take's frames, and those frames placed on the reference clock for post-processing. */
+export function assessFrames(inputs: SensorInput[], opts: AuditOptions): { audit: TakeAudit; timeline: TakeTimeline | null } {
   const t = opts.thresholds;
   const checks: Check[] = [...(opts.stateChecks ?? [])];
   const readable = inputs.filter((i) => i.error === null);
@@ -270,6 +281,7 @@ export function auditTake(inputs: SensorInput[], opts: AuditOptions): TakeAudit 
   const startupFrames = (i: SensorInput) => (i.role === 'subordinate' ? Math.ceil(0.22 * (fps ?? 30)) : Math.round((fps ?? 30) / 15));
   const inputOf = new Map([...paired].flatMap(([i, p]) => (p ? [[p.offset, i] as const] : [])));
   corroborateShifts([...inputOf.keys()], tolerance, (o) => (reference ? startupFrames(inputOf.get(o)!) - startupFrames(reference) : 0));
+  const timecodeFrames = new Map<SensorInput, Float64Array>();
   for (const [input, timing] of timings) {
     const a = audits.get(input)!;
     const c = timing.cadence;
@@ -293,7 +305,8 @@ export function auditTake(inputs: SensorInput[], opts: AuditOptions): TakeAudit 
     a.lockLostAtFrame = lock.lostAtFrame;
     a.hostRateVsReferencePpm = lock.hostRatePpm;
     sensorChecks(input, timing, a, lock.message, t, tolerance, generatorRig, checks);
-    if (opts.timecode) timecodeChecks(opts.timecode, timing, a, checks);
+    const onTimecode = opts.timecode ? timecodeChecks(opts.timecode, timing, a, checks) : null;
+    if (onTimecode) timecodeFrames.set(input, onTimecode);
     colorDepthChecks(input, a, t, checks);
   }
   for (const input of readable) imuCheck(input, audits.get(input)!.imu, checks);
@@ -329,7 +342,11 @@ export function auditTake(inputs: SensorInput[], opts: AuditOptions): TakeAudit 
 
   const statuses = checks.map((c) => c.status);
   const verdict: Status = statuses.includes('FAIL') ? 'FAIL' : statuses.includes('WARN') ? 'WARN' : 'PASS';
-  return {
+  const timeline = buildTimeline({
+    take: opts.take, inputs, timings, reference: refTiming, offsets: new Map([...audits].map(([i, a]) => [i, a.offset])),
+    timecode: timecodeFrames, timecodeRate: opts.timecode?.rate ?? null, window, fps,
+  });
+  const audit: TakeAudit = {
     schema: AUDIT_SCHEMA,
     k4syncVersion: opts.version,
     auditedAt: (opts.now ?? new Date()).toISOString(),
@@ -345,6 +362,7 @@ export function auditTake(inputs: SensorInput[], opts: AuditOptions): TakeAudit 
     checks,
     thresholds: t,
   };
+  return { audit, timeline };
 }
 
 function sensorChecks(input: SensorInput, timing: SensorTiming, a: SensorAudit, lockMessage: string, t: Thresholds, tolerance: number, generatorRig: boolean, checks: Check[]): void {

@@ -1,5 +1,5 @@
 import {
-  buildFrameIndex, frameIndexCsv, frameIndexJson, loadTake, recoverTake, renderPreview, timecodeOf, trimTake, type RecoveredFile, type WindowSpec,
+  buildFrameIndex, frameIndexCsv, frameIndexJson, loadTake, recoverTake, renderPreview, trimTake, type RecoveredFile, type WindowSpec,
 } from '../post/index.js';
 import { errnoOf, fromSystemError } from '../errors.js';
 import { progressBar, type Progress } from './progress.js';
@@ -52,10 +52,8 @@ function seconds(frames: number, fps: number): string {
 export async function runTrim(take: string, flags: TrimFlags): Promise<number> {
   let bar: Progress | null = null;
   try {
-    const t = loadTake(take, flags.reference ? { reference: flags.reference } : {});
-    const tc = await timecodeOf(t);
+    const t = await loadTake(take, flags.reference ? { reference: flags.reference } : {});
     const result = await trimTake(t, flags.out, flags.window ?? 'common', {
-      ...(tc ? { index: { timecodeOf: tc } } : {}),
       onProgress: (done, total) => {
         // Megabytes of the source read so far.
         bar ??= progressBar(Math.max(1, Math.ceil(total / 1e6)), 'trimming (MB)', flags.quiet === true);
@@ -122,9 +120,7 @@ export async function runRecover(take: string, flags: RecoverFlags): Promise<num
 export async function runIndex(take: string, flags: IndexFlags): Promise<number> {
   let index;
   try {
-    const loaded = loadTake(take, flags.reference ? { reference: flags.reference } : {});
-    const tc = await timecodeOf(loaded);
-    index = buildFrameIndex(loaded, tc ? { timecodeOf: tc } : {});
+    index = buildFrameIndex(await loadTake(take, flags.reference ? { reference: flags.reference } : {}));
   } catch (e) {
     fail(e, 'index');
   }
@@ -144,10 +140,8 @@ export async function runPreview(take: string, flags: PreviewFlags): Promise<num
   let bar: Progress | null = null;
   let phase: 'extract' | 'encode' | null = null;
   try {
-    const loaded = loadTake(take, flags.reference ? { reference: flags.reference } : {});
-    const tc = await timecodeOf(loaded);
+    const loaded = await loadTake(take, flags.reference ? { reference: flags.reference } : {});
     const result = await renderPreview(loaded, flags.out, {
-      ...(tc ? { index: { timecodeOf: tc } } : {}),
       ...(flags.window !== undefined ? { window: flags.window } : {}),
       ...(flags.reference ? { reference: flags.reference } : {}),
       onProgress: (p, done, total) => {

@@ -1,9 +1,7 @@
-import { analyzeCadence } from '../audit/cadence.js';
-import { quantizeUs } from '../audit/delays.js';
-import { onReferenceClock, type SensorTiming } from '../audit/offsets.js';
-import type { TakeAudit } from '../audit/index.js';
+import type { ExcludedSensor, TakeAudit, TakeTimeline } from '../audit/index.js';
+import { framesToTimecode } from '../timecode/index.js';
 import { PostError } from './errors.js';
-import { loadTake, type LoadedTake, type TakeSensor } from './take.js';
+import type { LoadedTake, TakeSensor } from './take.js';
 
 export const FRAME_INDEX_SCHEMA = 'k4sync.frame-index/1';
 
@@ -23,8 +21,8 @@ export interface SensorColumns {
   colorUs: Float64Array;
   depthUs: Float64Array;
   /**
-   * SMPTE timecode of each frame when the take has it; null while the audit carries no per-frame timecode (so far:
-   * the column exists, every cell is empty).
+   * SMPTE timecode of each frame, where the audit placed it on the take's timecode line (ltc.wav and host arrival
+   * times); null when the take has no timecode line or the sensor's frames could not be placed on it.
    */
   timecode: (string | null)[] | null;
   /** Rig frames with a frame of `track`, and without one (drops inside the window). */
@@ -34,12 +32,7 @@ export interface SensorColumns {
   collisions: number;
 }
 
-/** A sensor of the take that is not in the index, and why. */
-export interface ExcludedSensor {
-  serial: string;
-  file: string;
-  reason: string;
-}
+export type { ExcludedSensor };
 
 export interface FrameIndex {
   schema: typeof FRAME_INDEX_SCHEMA;
@@ -57,11 +50,6 @@ export interface FrameIndex {
   excluded: ExcludedSensor[];
 }
 
-export interface FrameIndexOptions {
-  /** Per-frame timecode, when something knows it: serial and device time of the frame's colour (or depth) image. */
-  timecodeOf?: (serial: string, deviceUs: number) => string | null;
-}
-
 /** A cell of the index: null when the sensor has no frame for that rig frame. */
 export interface FrameCell {
   /** Position in the sensor's file of its frame on the matched track (colour, or depth without colour). */
@@ -73,124 +61,79 @@ export interface FrameCell {
 
 /**
  * Which frame of each sensor belongs to which rig frame. Rig frame k is defined on the reference sensor's clock
- * (window.startUs + k·period); a sensor's frame belongs to it when its timestamp, brought onto the reference clock as
- * the audit does (clock-rate scale and the expected delay, onReferenceClock), lies within half a period of it.
- * Depth is placed the same way after removing the sensor's colour-to-depth delay, so a depth image can be present
- * where the colour image was dropped and the other way round.
+ * (window.startUs + k·period); a sensor's frame belongs to it when its timestamp, as the audit placed it on the
+ * reference clock (the take's timeline), lies within half a period of it. Colour and depth are placed separately, so a
+ * depth image can be present where the colour image was dropped and the other way round.
  *
- * Only sensors the audit puts in the common window are indexed (the reference and every sensor aligned with it);
- * the others are listed in `excluded` with the reason: their frames cannot be placed on the rig's timeline.
+ * Only sensors on the audit's timeline are indexed (the reference and every sensor aligned with it); the others are
+ * listed in `excluded` with the reason: their frames cannot be placed on the rig's timeline.
  */
-export function buildFrameIndex(take: LoadedTake | string, opts: FrameIndexOptions = {}): FrameIndex {
-  const t = typeof take === 'string' ? loadTake(take) : take;
-  const audit = t.audit;
-  if (!audit.window || !audit.reference || !audit.fps) {
-    throw new PostError('K4S_NO_WINDOW', `${t.name} has no common window: ${noWindowReason(audit)}. Run \`k4sync audit\` on it to see why.`);
+export function buildFrameIndex(take: LoadedTake): FrameIndex {
+  const timeline = take.timeline;
+  if (!timeline) {
+    throw new PostError('K4S_NO_WINDOW', `${take.name} has no common window: ${noWindowReason(take.audit)}. Run \`k4sync audit\` on it to see why.`);
   }
-  const fps = audit.fps;
-  const nominalUs = 1e6 / fps;
-  const ref = t.sensors.find((s) => s.serial === audit.reference)!;
-  const refTiming = timingOf(ref, nominalUs)!;
-  // The reference's own period: rig frames are counted on its clock, which runs at its crystal's rate.
-  const periodUs = nominalUs * (1 + refTiming.cadence.segments[0]!.ratePpm * 1e-6);
-  const { startUs, endUs } = audit.window;
+  const { periodUs, window } = timeline;
+  const { startUs, endUs } = window;
   const rows = Math.round((endUs - startUs) / periodUs) + 1;
+  const sensors = timeline.sensors.map((s) => columnsOf(s, timeline, rows));
+  return {
+    schema: FRAME_INDEX_SCHEMA, take: take.name, reference: timeline.reference, fps: timeline.fps, periodUs, window: { ...window }, rows, sensors,
+    excluded: timeline.excluded.map((e) => ({ ...e })),
+  };
+}
 
-  const sensors: SensorColumns[] = [];
-  const excluded: ExcludedSensor[] = [];
-  for (const s of t.sensors) {
-    const why = exclusion(s, ref);
-    const timing = why === null ? timingOf(s, nominalUs) : null;
-    if (why !== null || !timing) {
-      excluded.push({ serial: s.serial, file: s.file, reason: why ?? 'it has fewer than 3 colour or depth frames' });
-      continue;
-    }
-    const rec = s.recording!;
-    const mapOnto = (times: Float64Array, delayUs: number): Float64Array => {
-      const shifted = delayUs === 0 ? times : Float64Array.from(times, (v) => v - delayUs);
-      if (s === ref) return shifted;
-      const fake: SensorTiming = { ...timing, cadence: { ...timing.cadence, times: shifted } };
-      return onReferenceClock(fake, refTiming, s.audit.offset!, nominalUs);
-    };
-    // Depth sits the configured (90 kHz-quantized) delay after colour; IR carries depth's time.
-    const depthDelayUs = quantizeUs(s.input.depthDelayUs);
-    const color = rec.color ?? new Float64Array(0);
-    const depth = rec.depth ?? rec.ir ?? new Float64Array(0);
-    const col: SensorColumns = {
-      serial: s.serial,
-      file: s.file,
-      role: s.input.role,
-      track: timing.track,
-      frame: new Float64Array(rows).fill(NaN),
-      colorUs: new Float64Array(rows).fill(NaN),
-      depthUs: new Float64Array(rows).fill(NaN),
-      timecode: null,
-      delivered: 0,
-      missing: 0,
-      collisions: 0,
-    };
-    const colorOnRef = mapOnto(color, timing.track === 'COLOR' ? 0 : -depthDelayUs);
-    const depthOnRef = mapOnto(depth, timing.track === 'COLOR' ? depthDelayUs : 0);
-    const place = (onRef: Float64Array, own: Float64Array, cells: Float64Array, positions: Float64Array | null) => {
-      const dist = new Float64Array(rows).fill(Infinity);
-      for (let i = 0; i < onRef.length; i++) {
-        const k = Math.round((onRef[i]! - startUs) / periodUs);
-        if (k < 0 || k >= rows) continue;
-        const d = Math.abs(onRef[i]! - (startUs + k * periodUs));
-        if (d >= periodUs / 2) continue;
-        if (!Number.isNaN(cells[k]!)) {
-          if (positions) col.collisions++;
-          if (d >= dist[k]!) continue;
-        }
-        dist[k] = d;
-        cells[k] = own[i]!;
-        if (positions) positions[k] = i;
+function columnsOf(s: TakeTimeline['sensors'][number], timeline: TakeTimeline, rows: number): SensorColumns {
+  const { periodUs } = timeline;
+  const { startUs } = timeline.window;
+  const col: SensorColumns = {
+    serial: s.serial,
+    file: s.file,
+    role: s.role,
+    track: s.track,
+    frame: new Float64Array(rows).fill(NaN),
+    colorUs: new Float64Array(rows).fill(NaN),
+    depthUs: new Float64Array(rows).fill(NaN),
+    timecode: null,
+    delivered: 0,
+    missing: 0,
+    collisions: 0,
+  };
+  const tcOfRow: Float64Array | null = s.timecodeFrames ? new Float64Array(rows).fill(NaN) : null;
+  const place = (onRef: Float64Array, own: Float64Array, cells: Float64Array, timed: boolean) => {
+    const dist = new Float64Array(rows).fill(Infinity);
+    for (let i = 0; i < onRef.length; i++) {
+      const k = Math.round((onRef[i]! - startUs) / periodUs);
+      if (k < 0 || k >= rows) continue;
+      const d = Math.abs(onRef[i]! - (startUs + k * periodUs));
+      if (d >= periodUs / 2) continue;
+      if (!Number.isNaN(cells[k]!)) {
+        if (timed) col.collisions++;
+        if (d >= dist[k]!) continue;
       }
-    };
-    place(colorOnRef, color, col.colorUs, timing.track === 'COLOR' ? col.frame : null);
-    place(depthOnRef, depth, col.depthUs, timing.track === 'DEPTH' ? col.frame : null);
-    for (let k = 0; k < rows; k++) if (!Number.isNaN(col.frame[k]!)) col.delivered++;
-    col.missing = rows - col.delivered;
-    if (opts.timecodeOf) {
-      const own = timing.track === 'COLOR' ? col.colorUs : col.depthUs;
-      col.timecode = Array.from(own, (v) => (Number.isNaN(v) ? null : opts.timecodeOf!(s.serial, v)));
+      dist[k] = d;
+      cells[k] = own[i]!;
+      if (timed) {
+        col.frame[k] = i;
+        if (tcOfRow) tcOfRow[k] = s.timecodeFrames![i] ?? NaN;
+      }
     }
-    sensors.push(col);
+  };
+  place(s.colorOnReference, s.color, col.colorUs, s.track === 'COLOR');
+  place(s.depthOnReference, s.depth, col.depthUs, s.track === 'DEPTH');
+  for (let k = 0; k < rows; k++) if (!Number.isNaN(col.frame[k]!)) col.delivered++;
+  col.missing = rows - col.delivered;
+  if (tcOfRow && timeline.timecodeRate) {
+    const rate = timeline.timecodeRate;
+    col.timecode = Array.from(tcOfRow, (f) => (Number.isNaN(f) ? null : framesToTimecode(f, rate)));
   }
-  return { schema: FRAME_INDEX_SCHEMA, take: t.name, reference: ref.serial, fps, periodUs, window: { ...audit.window }, rows, sensors, excluded };
+  return col;
 }
 
 function noWindowReason(audit: TakeAudit): string {
   if (!audit.sensors.some((s) => s.error === null)) return 'none of its files could be read';
   if (!audit.reference) return 'no sensor has enough frames';
   return 'its sensors share no stretch of time';
-}
-
-/** Why a sensor is left out of the index, or null when it belongs to the common window. */
-function exclusion(s: TakeSensor, ref: TakeSensor): string | null {
-  if (!s.recording || s.input.error) return `it could not be read (${s.input.error?.code ?? 'unknown error'}: ${s.input.error?.message ?? ''})`.trim();
-  if (s === ref) return null;
-  const o = s.audit.offset;
-  if (!o) return 'the audit could not pair its frames with the reference';
-  if (o.aligned === true) return null;
-  if (s.input.role === 'standalone' || ref.input.role === 'standalone') {
-    return 'it is a standalone sensor: its clock has nothing to do with the reference\'s, so its frames cannot be placed on the rig timeline';
-  }
-  if (o.frameShift !== null && o.frameShift !== 0) {
-    return `its clock is ${o.frameShift} frame period(s) off the reference's (a start-order fault): the audit does not place it in the common window`;
-  }
-  return 'it does not share a time base with the reference (the audit found it not aligned): its frames cannot be placed on the rig timeline';
-}
-
-/** The timing the audit used for a sensor: colour when it has 3 frames or more, else depth. */
-function timingOf(s: TakeSensor, takeNominalUs: number): SensorTiming | null {
-  const rec = s.recording;
-  if (!rec) return null;
-  const track = rec.color && rec.color.length >= 3 ? 'COLOR' : rec.depth && rec.depth.length >= 3 ? 'DEPTH' : null;
-  if (!track) return null;
-  const times = (track === 'COLOR' ? rec.color : rec.depth)!;
-  const cadence = analyzeCadence(times, s.input.fps ? 1e6 / s.input.fps : takeNominalUs);
-  return cadence ? { input: s.input, track, cadence, host: null } : null;
 }
 
 /** One cell: null when the sensor has no image at all for that rig frame; a field is null for an image it lacks. */

@@ -7,7 +7,7 @@ import { lastFfmpegLine, resolveFfmpeg, runFfmpeg } from '../ffmpeg/index.js';
 import { locateBlocks } from './blocks.js';
 import { PostError } from './errors.js';
 import { labelText, VideoCommand } from './ffmpeg-video.js';
-import { buildFrameIndex, rowTimecode, type FrameIndexOptions, type SensorColumns } from './frame-index.js';
+import { buildFrameIndex, rowTimecode, type SensorColumns } from './frame-index.js';
 import { loadTake, type LoadedTake } from './take.js';
 import { parseWindow, selectRows, type RowRange, type WindowSpec } from './window.js';
 
@@ -29,8 +29,6 @@ export interface PreviewOptions {
   /** The ffmpeg to use; default: FFMPEG_PATH, ffmpeg-static, then PATH (as for audio). */
   ffmpeg?: string;
   reference?: string;
-  /** Passed to buildFrameIndex (per-frame timecode, when something knows it). */
-  index?: FrameIndexOptions;
 }
 
 export interface PreviewResult {
@@ -53,11 +51,11 @@ const COPY_CHUNK = 1024 * 1024;
 
 export async function renderPreview(take: string | LoadedTake, out: string, opts: PreviewOptions = {}): Promise<PreviewResult> {
   const spec = parseWindow(opts.window);
-  const t = typeof take === 'string' ? loadTake(take, opts.reference ? { reference: opts.reference } : {}) : take;
+  const t = typeof take === 'string' ? await loadTake(take, opts.reference ? { reference: opts.reference } : {}) : take;
   const target = checkOutputFile(out, { flag: '-o', inputs: [t.dir, join(t.dir, 'take.json'), ...t.sensors.map((s) => s.file)] });
   // A video is never replaced, not even an earlier preview: it may be the one already sent to the client.
   if (existsSync(target)) throw new PostError('K4S_OUT_EXISTS', `-o ${out} already exists; preview never replaces a file.`);
-  const index = buildFrameIndex(t, opts.index);
+  const index = buildFrameIndex(t);
   const rows = selectRows(index, spec);
   const tileW = even(opts.tileWidth ?? 640);
   const tileH = even(opts.tileHeight ?? 360);

@@ -1,10 +1,9 @@
 import {
-  auditTake, DEFAULT_THRESHOLDS, failedInput, judgeTake, sensorInput,
-  type SensorAudit, type SensorInput, type TakeAudit, type Thresholds,
+  assessTake, DEFAULT_THRESHOLDS, failedInput, sensorInput,
+  type SensorAudit, type SensorInput, type TakeAudit, type TakeTimeline, type Thresholds,
 } from '../audit/index.js';
 import { isRecordingError, readRecording, type Recording } from '../recording/index.js';
 import { resolveTakes } from '../take/index.js';
-import { VERSION } from '../version.js';
 import { PostError } from './errors.js';
 
 /** One sensor of a take: its recording as our reader sees it and what the audit made of it. */
@@ -27,6 +26,8 @@ export interface LoadedTake {
   name: string;
   sensors: TakeSensor[];
   audit: TakeAudit;
+  /** Every frame on the reference clock, as the audit placed it; null when the take has no common window. */
+  timeline: TakeTimeline | null;
   /** take.json as found (parsed JSON, not validated: trim carries it over as it is); null for takes from other tools. */
   manifest: Record<string, unknown> | null;
   /** Set when take.json exists but is not a JSON object: trim then writes a fresh one and says so. */
@@ -41,9 +42,10 @@ export interface LoadTakeOptions {
 
 /**
  * Reads every MKV of one take (headers and timestamps only, in this thread: trim, index and preview need the
- * recordings themselves, not only the audit's numbers) and audits it exactly as `k4sync audit` does.
+ * recordings themselves, not only the audit's numbers) and judges it through the audit's own path (assessTake), so
+ * post-processing and `k4sync audit` cannot disagree about a take.
  */
-export function loadTake(path: string, opts: LoadTakeOptions = {}): LoadedTake {
+export async function loadTake(path: string, opts: LoadTakeOptions = {}): Promise<LoadedTake> {
   const takes = resolveTakes([path]);
   if (takes.length !== 1) {
     throw new PostError('K4S_NO_TAKE', `${path} holds ${takes.length} takes (${takes.map((t) => t.name).join(', ')}); give one take folder.`);
@@ -61,15 +63,7 @@ export function loadTake(path: string, opts: LoadTakeOptions = {}): LoadedTake {
       throw e;
     }
   });
-  // Duplicate serials and files of different takes are refused here exactly as the audit refuses them.
-  const judged = judgeTake(take, inputs);
-  const audit = auditTake(judged.inputs, {
-    take: take.name,
-    stateChecks: judged.checks,
-    thresholds: opts.thresholds ?? DEFAULT_THRESHOLDS,
-    version: VERSION,
-    ...(opts.reference ? { reference: opts.reference } : {}),
-  });
+  const { audit, timeline, judged } = await assessTake(take, inputs, { thresholds: opts.thresholds ?? DEFAULT_THRESHOLDS, reference: opts.reference });
   const sensors = judged.inputs.map((input, i): TakeSensor => ({
     serial: input.serial,
     file: input.file,
@@ -79,5 +73,5 @@ export function loadTake(path: string, opts: LoadTakeOptions = {}): LoadedTake {
   }));
   // trim carries take.json over as found, valid or not; only one that is not a JSON object is replaced.
   const { raw, problem } = judged.takeJson;
-  return { dir: take.dir, name: take.name, sensors, audit, manifest: raw, manifestProblem: raw === null ? problem : null };
+  return { dir: take.dir, name: take.name, sensors, audit, timeline, manifest: raw, manifestProblem: raw === null ? problem : null };
 }

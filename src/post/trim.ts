@@ -5,7 +5,7 @@ import { checkOutputParent, nextFreeName, pendingFolder } from '../output/index.
 import { readRecording, type Recording } from '../recording/index.js';
 import { VERSION } from '../version.js';
 import { PostError } from './errors.js';
-import { buildFrameIndex, rigFrameUs, rowTimecode, type FrameIndexOptions, type SensorColumns } from './frame-index.js';
+import { buildFrameIndex, rigFrameUs, rowTimecode, type SensorColumns } from './frame-index.js';
 import { trimFile, type KeepSpan, type TrimPlan } from './mkv-trim.js';
 import { loadTake, type LoadedTake } from './take.js';
 import { parseWindow, selectRows, windowText, type RowRange, type WindowSpec } from './window.js';
@@ -66,8 +66,6 @@ export interface TrimOptions {
   /** Source bytes read so far, of all files. */
   onProgress?: (done: number, total: number) => void;
   reference?: string;
-  /** Passed to buildFrameIndex (per-frame timecode, when something knows it). */
-  index?: FrameIndexOptions;
 }
 
 /**
@@ -78,8 +76,8 @@ export interface TrimOptions {
  */
 export async function trimTake(takeDir: string | LoadedTake, outDir: string, window: string | WindowSpec = 'common', opts: TrimOptions = {}): Promise<TrimResult> {
   const spec = parseWindow(window);
-  const take = typeof takeDir === 'string' ? loadTake(takeDir, opts.reference ? { reference: opts.reference } : {}) : takeDir;
-  const index = buildFrameIndex(take, opts.index);
+  const take = typeof takeDir === 'string' ? await loadTake(takeDir, opts.reference ? { reference: opts.reference } : {}) : takeDir;
+  const index = buildFrameIndex(take);
   const rows = selectRows(index, spec);
   const out = checkOutput(take, outDir);
 

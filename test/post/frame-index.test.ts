@@ -4,10 +4,11 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { Truth } from '../../src/capture/truth.js';
 import {
-  buildFrameIndex, cellOf, frameIndexCsv, frameIndexJson, loadTake, locateBlocks, missingRows, type FrameIndex,
+  buildFrameIndex, cellOf, frameIndexCsv, frameIndexJson, loadTake, locateBlocks, missingRows, rowTimecode, type FrameIndex,
 } from '../../src/post/index.js';
 import { runIndex } from '../../src/cli/post-commands.js';
 import { readRecording } from '../../src/recording/index.js';
+import { timecodeToFrames } from '../../src/timecode/index.js';
 import { SDK_WRITTEN } from '../fixtures.js';
 import { buildK4a } from '../helpers/mkv-builder.js';
 import { cleanTemp, SAMPLES, tempDir } from './helpers.js';
@@ -28,9 +29,12 @@ async function captureStdout(run: () => Promise<number>): Promise<{ code: number
   }
 }
 
+const daisyChain = await loadTake(join(SAMPLES, 'daisy-chain'));
+const sdkDaisyClean = await loadTake(join(SDK_WRITTEN, 'daisy-clean'));
+
 describe('the frame index of samples/daisy-chain', () => {
   const dir = join(SAMPLES, 'daisy-chain');
-  const take = loadTake(dir);
+  const take = daisyChain;
   const index = buildFrameIndex(take);
   const truth = JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8')) as Truth;
 
@@ -97,7 +101,7 @@ describe('the frame index of samples/daisy-chain', () => {
 
 /** The SDK fixture's payloads name the sync pulse they belong to: the index must put one pulse on each row. */
 describe('the frame index of the SDK-written daisy-clean take matches the pulses its payloads name', () => {
-  const take = loadTake(join(SDK_WRITTEN, 'daisy-clean'));
+  const take = sdkDaisyClean;
   const index = buildFrameIndex(take);
 
   function pulses(file: string, trackName: 'COLOR' | 'DEPTH'): Map<number, number> {
@@ -139,11 +143,11 @@ describe('the frame index of the SDK-written daisy-clean take matches the pulses
 });
 
 describe('sensors outside the common window', () => {
-  it('are left out of the index with the reason', () => {
-    const star = buildFrameIndex(join(SAMPLES, 'star-wrong-order'));
+  it('are left out of the index with the reason', async () => {
+    const star = buildFrameIndex(await loadTake(join(SAMPLES, 'star-wrong-order')));
     expect(star.sensors.map((s) => s.serial)).toEqual(['000300000001', '000300000002']);
     expect(star.excluded).toEqual([expect.objectContaining({ serial: '000300000003', reason: expect.stringMatching(/4 frame period\(s\).*start-order/) })]);
-    const pair = buildFrameIndex(join(SAMPLES, 'standalone-pair'));
+    const pair = buildFrameIndex(await loadTake(join(SAMPLES, 'standalone-pair')));
     expect(pair.excluded.map((e) => e.serial)).toEqual(['000400000002']);
     expect(pair.excluded[0]!.reason).toMatch(/standalone sensor/);
   });
@@ -153,13 +157,13 @@ describe('property: drops are empty cells at their rig frames, never shifted row
   const PERIOD_TICKS = 3000;
   const at = (frame: number) => 2_000_000 + Math.floor((frame * PERIOD_TICKS * 100) / 9);
 
-  it('for any drops and any subordinate start-up delay', () => {
-    fc.assert(
-      fc.property(
+  it('for any drops and any subordinate start-up delay', async () => {
+    await fc.assert(
+      fc.asyncProperty(
         fc.integer({ min: 0, max: 8 }),
         fc.uniqueArray(fc.integer({ min: 10, max: 69 }), { maxLength: 6 }),
         fc.uniqueArray(fc.integer({ min: 1, max: 58 }), { maxLength: 6 }),
-        (late, masterDrops, subDrops) => {
+        async (late, masterDrops, subDrops) => {
           const dir = tempDir('prop');
           const frames = 80;
           const master = buildK4a({ frames, firstColorUs: at(0), syncMode: 'MASTER', serial: '000700000001', drops: masterDrops, imu: false });
@@ -167,7 +171,7 @@ describe('property: drops are empty cells at their rig frames, never shifted row
           const sub = buildK4a({ frames: frames - late, firstColorUs: at(late), syncMode: 'SUBORDINATE', serial: '000700000002', drops: subDrops, depthDelayUs: 160, imu: false });
           writeFileSync(join(dir, 'a.mkv'), master.built.bytes);
           writeFileSync(join(dir, 'b.mkv'), sub.built.bytes);
-          const index: FrameIndex = buildFrameIndex(dir);
+          const index: FrameIndex = buildFrameIndex(await loadTake(dir));
           expect(index.rows).toBe(frames - late);
           const [m, s] = index.sensors;
           expect(missingRows(m!)).toEqual(masterDrops.filter((d) => d >= late).map((d) => d - late).sort((a, b) => a - b));
@@ -180,5 +184,23 @@ describe('property: drops are empty cells at their rig frames, never shifted row
       ),
       { numRuns: 25 },
     );
+  });
+});
+
+describe('timecode comes from the audit, through the take timeline', () => {
+  it('every sensor of a rig frame carries the same timecode, one LTC frame per rig frame, within the audit\'s in and out', async () => {
+    const take = await loadTake(join(SAMPLES, 'generator-clean'));
+    const index = buildFrameIndex(take);
+    expect(take.timeline!.timecodeRate).toBe(take.audit.timecode!.rate);
+    const rate = take.timeline!.timecodeRate!;
+    for (let k = 0; k < index.rows; k++) {
+      const row = index.sensors.map((s) => s.timecode![k]).filter((tc): tc is string => tc !== null);
+      expect(row.length).toBeGreaterThan(0);
+      expect(new Set(row).size).toBe(1);
+    }
+    const frames = Array.from({ length: index.rows }, (_, k) => timecodeToFrames(rowTimecode(index, k)!, rate));
+    for (let k = 1; k < frames.length; k++) expect(frames[k]! - frames[k - 1]!).toBe(1);
+    expect(frames[0]!).toBeGreaterThanOrEqual(timecodeToFrames(take.audit.timecode!.in, rate));
+    expect(frames.at(-1)!).toBeLessThanOrEqual(timecodeToFrames(take.audit.timecode!.out, rate));
   });
 });

@@ -47,7 +47,7 @@ function colorPayloads(file: string): Map<number, Buffer> {
 describe('a recording with a damaged cluster ID', () => {
   it('the audit reads past it; trim, index and preview work with exactly the frames it reads', async () => {
     const { dir, at } = damagedTake();
-    const take = loadTake(dir);
+    const take = await loadTake(dir);
     const sensor = take.sensors.find((s) => s.file.endsWith(DAMAGED))!;
     const rec = sensor.recording!;
     expect(rec.warnings.some((w) => w.code === 'K4S_CORRUPT' && w.offset === at)).toBe(true);

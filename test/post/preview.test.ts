@@ -43,8 +43,8 @@ describe('the sync-check preview of samples/daisy-chain', () => {
     result = await renderPreview(join(SAMPLES, 'daisy-chain'), out);
   }, 120_000);
 
-  it('has one video frame per rig frame of the window, at the rig frame rate: H.264, yuv420p', () => {
-    const rows = buildFrameIndex(join(SAMPLES, 'daisy-chain')).rows;
+  it('has one video frame per rig frame of the window, at the rig frame rate: H.264, yuv420p', async () => {
+    const rows = buildFrameIndex(await loadTake(join(SAMPLES, 'daisy-chain'))).rows;
     const p = probe(out);
     expect(p.codec_name).toBe('h264');
     expect(p.pix_fmt).toBe('yuv420p');
@@ -89,17 +89,18 @@ describe('preview of part of a take', () => {
   }, 120_000);
 
   it('labels each frame with its own timecode: 25 fps LTC on a 30 fps rig changes label exactly where the index does', async () => {
-    const take = loadTake(join(SDK_WRITTEN, 'daisy-clean'));
-    const plain = buildFrameIndex(take);
-    // 25 fps timecode on a 30 fps rig: a counter at the camera rate would be wrong from the second frame on.
-    const timecodeOf = (_serial: string, us: number) => {
-      const n = Math.floor(((us - plain.window.startUs) / 1e6) * 25);
-      return `10:00:${String(Math.floor(n / 25)).padStart(2, '0')}:${String(n % 25).padStart(2, '0')}`;
-    };
+    const take = await loadTake(join(SDK_WRITTEN, 'daisy-clean'));
+    const timeline = take.timeline!;
+    // 25 fps timecode on a 30 fps rig (10:00:00:00 at the window's start): a counter at the camera rate would be
+    // wrong from the second frame on.
+    timeline.timecodeRate = 25;
+    for (const s of timeline.sensors) {
+      s.timecodeFrames = Float64Array.from(s.colorOnReference, (us) => 900000 + Math.floor(((us - timeline.window.startUs) / 1e6) * 25));
+    }
     const out = join(tempDir('preview-tc'), 'tc.mp4');
-    const r = await renderPreview(take, out, { window: 'frames:0-23', index: { timecodeOf } });
+    const r = await renderPreview(take, out, { window: 'frames:0-23' });
     expect(r.frames).toBe(24);
-    const index = buildFrameIndex(take, { timecodeOf });
+    const index = buildFrameIndex(take);
     const expected = Array.from({ length: 24 }, (_, k) => rowTimecode(index, k));
     // The first tile's timecode line (line 2 of its labels), every frame as grey bytes.
     const w = 200;

@@ -113,10 +113,10 @@ describe.each(TAKES)('trimming $name to its common window', ({ dir, manifest }) 
   let trimmed: LoadedTake;
 
   beforeAll(async () => {
-    source = loadTake(dir);
+    source = await loadTake(dir);
     index = buildFrameIndex(source);
     result = await trimTake(source, join(tempDir('common'), 'trimmed'));
-    trimmed = loadTake(result.outDir);
+    trimmed = await loadTake(result.outDir);
   });
 
   it('every sensor starts and ends on the same rig frame: the audit window covers all frames', () => {
@@ -220,10 +220,10 @@ describe('trimming a sub-window', () => {
   const dir = join(SAMPLES, 'daisy-chain');
 
   it('frames:A-B keeps exactly those rig frames; clusters at the edges are rebuilt', async () => {
-    const source = loadTake(dir);
+    const source = await loadTake(dir);
     const index = buildFrameIndex(source);
     const result = await trimTake(source, join(tempDir('sub'), 'out'), 'frames:40-99');
-    const a = loadTake(result.outDir).audit;
+    const a = (await loadTake(result.outDir)).audit;
     expect(a.window!.frames).toBe(60);
     for (const s of a.sensors) {
       expect(s.frames).toBe(60);
@@ -234,10 +234,10 @@ describe('trimming a sub-window', () => {
   });
 
   it('a window across a burst of drops keeps the drop, at its place', async () => {
-    const source = loadTake(dir);
+    const source = await loadTake(dir);
     const index = buildFrameIndex(source);
     const result = await trimTake(source, join(tempDir('drop'), 'out'), 'frames:100-149');
-    const a = loadTake(result.outDir).audit;
+    const a = (await loadTake(result.outDir)).audit;
     const s2 = sensor(a, '000100000002');
     expect(a.window!.frames).toBe(50);
     expect(s2.frames).toBe(47);
@@ -246,21 +246,19 @@ describe('trimming a sub-window', () => {
   });
 
   it('tc:IN-OUT picks rig frames by timecode when the take has it', async () => {
-    const source = loadTake(dir);
-    const plain = buildFrameIndex(source);
-    // A stand-in for per-frame timecode: the reference's frames counted from 01:00:00:00.
-    const timecodeOf = (serial: string, us: number) => {
-      if (serial !== plain.reference) return null;
-      const n = 108000 + Math.round((us - plain.window.startUs) / plain.periodUs);
-      const ff = n % 30;
-      const s = Math.floor(n / 30);
-      return [Math.floor(s / 3600), Math.floor(s / 60) % 60, s % 60, ff].map((v) => String(v).padStart(2, '0')).join(':');
-    };
-    const result = await trimTake(source, join(tempDir('tc'), 'out'), 'tc:01:00:01:00-01:00:01:29', { index: { timecodeOf } });
+    const source = await loadTake(dir);
+    const timeline = source.timeline!;
+    // A stand-in for the audit's per-frame timecode: the reference's frames counted from 01:00:00:00 at 30 fps.
+    timeline.timecodeRate = 30;
+    for (const s of timeline.sensors) {
+      s.timecodeFrames = s.serial !== timeline.reference ? null
+        : Float64Array.from(s.colorOnReference, (us) => 108000 + Math.round((us - timeline.window.startUs) / timeline.periodUs));
+    }
+    const result = await trimTake(source, join(tempDir('tc'), 'out'), 'tc:01:00:01:00-01:00:01:29');
     expect(result.record.window.rigFrames).toEqual({ first: 30, last: 59 });
     expect(result.record.window.timecodeIn).toBe('01:00:01:00');
     expect(result.record.window.timecodeOut).toBe('01:00:01:29');
-    expect(loadTake(result.outDir).audit.window!.frames).toBe(30);
+    expect((await loadTake(result.outDir)).audit.window!.frames).toBe(30);
   });
 });
 
@@ -322,7 +320,7 @@ describe('trimming files from other writers', () => {
     const info = readRecordingFrom(new MemorySource(bytes), 'synthetic').layout.headerElements.find((e) => e.id === ID.Info)!;
     bytes.set(voidElement(info.end - info.start), info.start);
     writeFileSync(join(take, '000900000001.mkv'), bytes);
-    const source = loadTake(take);
+    const source = await loadTake(take);
     expect(source.sensors[0]!.recording!.finalized).toBe(false);
     expect(source.sensors[0]!.recording!.warnings.map((w) => w.code)).toContain('K4S_NO_INFO');
     const out = join(tempDir('synthetic-out'), 'out');
@@ -393,9 +391,9 @@ describe('a one-minute take (1800 frames, simulated)', () => {
   }, 120_000);
 
   it('trims with rates within 0.05 ppm, the same drops and offsets within a tick', async () => {
-    const source = loadTake(dir);
+    const source = await loadTake(dir);
     const result = await trimTake(source, join(tempDir('minute-out'), 'out'));
-    const b = loadTake(result.outDir).audit;
+    const b = (await loadTake(result.outDir)).audit;
     const a = source.audit;
     expect(b.window!.frames).toBe(a.window!.frames);
     for (const sa of a.sensors) {
