@@ -57,8 +57,11 @@ export interface AssessOptions {
 export async function assessTake(take: TakeFiles, inputs: SensorInput[], opts: AssessOptions): Promise<TakeAssessment> {
   const judged = judgeTake(take, inputs);
   const timecode = await loadTimecode(take.dir, judged.takeJson.json?.manifest ?? null);
+  // A trimmed take keeps the clocks its source measured: a window of it cannot measure them as well.
+  const trim = judged.takeJson.json?.trim ?? null;
+  const sourceClocks = new Map((trim?.sensors ?? []).flatMap((s) => (s.clock ? [[s.serial, s.clock] as const] : [])));
   const { audit, timeline } = assessFrames(judged.inputs, {
-    take: take.name, thresholds: opts.thresholds, reference: opts.reference, version: VERSION, now: opts.now ?? new Date(),
+    take: take.name, thresholds: opts.thresholds, reference: opts.reference, version: VERSION, now: opts.now ?? new Date(), sourceClocks,
     timecode: timecode.line, timecodeProblem: timecode.problem, timecodeWarning: timecode.warning, stateChecks: judged.checks,
   });
   if (opts.audio?.length) withAudio(audit, await placeAudio(opts.audio, audit));

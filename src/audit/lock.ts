@@ -105,6 +105,13 @@ export function judgeLock(
     return { locked: true, evidence: 'host-clock', lostAtFrame: null, hostRatePpm, message: `delivers frames at the reference's rate on the host clock (${hostRatePpm!.toFixed(2)} ppm): it follows the same pulses` };
   }
   const s = segs[0]!;
+  if (s.freeRunning === true) {
+    // Only a source take's clock says this of a single segment: the window lies after the sensor lost sync.
+    return { locked: false, evidence: 'rate-change', lostAtFrame: null, hostRatePpm, message: 'runs on its own clock over all of these frames: the take they were trimmed from shows it losing sync before them' };
+  }
+  if (t.cadence.rateSource === 'too-few-frames') {
+    return { locked: null, evidence: 'none', lostAtFrame: null, hostRatePpm, message: `has ${t.cadence.times.length} frames, too few to measure its clock rate: whether it followed the pulses cannot be told from its frames` };
+  }
   const nominal = isNominal(s.ratePpm, s.stdErrPpm);
   s.freeRunning = nominal ? null : false;
   if (!nominal) {

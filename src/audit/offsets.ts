@@ -24,12 +24,9 @@ function nearest(a: Float64Array, v: number): number {
   return lo > 0 && Math.abs(a[lo - 1]! - v) <= Math.abs(a[lo]! - v) ? lo - 1 : lo;
 }
 
-/**
- * The period a sensor's own clock measured while it followed the pulses: its first rate segment, so that a sensor
- * which loses sync later shows as an offset that drifts, not as a smeared average.
- */
+/** The period a sensor's own clock measured while it followed the pulses (Cadence.lockedRate). */
 function lockedPeriodUs(t: SensorTiming, nominalUs: number): number {
-  return nominalUs * (1 + t.cadence.segments[0]!.ratePpm * 1e-6);
+  return nominalUs * (1 + t.cadence.lockedRate.ratePpm * 1e-6);
 }
 
 /**
@@ -54,7 +51,7 @@ export function pairOffset(s: SensorTiming, r: SensorTiming, nominalUs: number, 
   const base: PairOffset = {
     reference: r.input.serial, track, expectedUs, measuredUs: null, maxResidualUs: null, frameShift: null,
     pairedBy: null, matchedFrames: 0, rawDivergenceUs: null, trendUsPerMinute: null, trendStdErrUsPerMinute: null, hostGapUs: null,
-    endShift: null, startShift: null, aligned: null,
+    endShift: null, startShift: null, uncertaintyUs: null, aligned: null,
   };
   const none = (offset: PairOffset): PairResult => ({ offset, residuals: new Float64Array(s.cadence.times.length).fill(NaN) });
   if (s.track !== r.track) return none(base);
@@ -91,7 +88,8 @@ export function pairOffset(s: SensorTiming, r: SensorTiming, nominalUs: number, 
   let endShift: number | null = null;
   let startShift: number | null = null;
   if (pairedBy === 'host-time') {
-    shift = Math.round((median(diffs) - expectedUs) / nominalUs);
+    // `|| 0`: a shift of -0 is none, and must compare equal to one.
+    shift = Math.round((median(diffs) - expectedUs) / nominalUs) || 0;
     inDiffs = shift;
     hostGapUs = median(Float64Array.from(pairs, ([i, j]) => Math.abs(s.host![i]! - r.host![j]!)));
   } else {
@@ -113,6 +111,10 @@ export function pairOffset(s: SensorTiming, r: SensorTiming, nominalUs: number, 
   const raw = ts[last[0]]! - tr[last[1]]! - (ts[first[0]]! - tr[first[1]]!);
   const byFrame = new Float64Array(ts.length).fill(NaN);
   pairs.forEach(([i], k) => (byFrame[i] = residuals[k]!));
+  const uncertaintyUs = rateUncertaintyUs(s, r, Math.max(Math.abs(ts[first[0]]!), Math.abs(ts[last[0]]!)));
+  // Whole frame periods still show through an uncertain rate, as long as it moves the offset less than a quarter period.
+  const judged = uncertaintyUs <= toleranceUs;
+  const shiftSeen = shift !== 0 && uncertaintyUs < nominalUs / 4;
   const offset: PairOffset = {
     ...base,
     measuredUs: median(offsets),
@@ -126,9 +128,19 @@ export function pairOffset(s: SensorTiming, r: SensorTiming, nominalUs: number, 
     hostGapUs,
     endShift,
     startShift,
-    aligned: shift === 0 && maxResidualUs <= toleranceUs && (hostGapUs === null || hostGapUs < nominalUs / 4),
+    uncertaintyUs,
+    aligned: judged ? shift === 0 && maxResidualUs <= toleranceUs && (hostGapUs === null || hostGapUs < nominalUs / 4) : shiftSeen ? false : null,
   };
   return { offset, residuals: byFrame };
+}
+
+/**
+ * How far an offset may be off at device time `atUs` because both clocks' rates are known only so well: two standard
+ * errors of each, as rates scale device times about zero. Small for rates fitted over a take; an unmeasured crystal's
+ * (too few frames) makes it hundreds of µs a few seconds into a recording.
+ */
+function rateUncertaintyUs(s: SensorTiming, r: SensorTiming, atUs: number): number {
+  return 2 * Math.hypot(s.cadence.lockedRate.stdErrPpm, r.cadence.lockedRate.stdErrPpm) * 1e-6 * atUs;
 }
 
 /** A sensor's frames on the reference's clock, for the common window. */
@@ -156,6 +168,7 @@ export function corroborateShifts(offsets: PairOffset[], toleranceUs: number, st
     const corroborated = othersEndTogether || o.startShift === o.endShift || bothEndsShifted;
     if (corroborated) continue;
     o.frameShift = null;
-    o.aligned = o.maxResidualUs !== null ? o.maxResidualUs <= toleranceUs : null;
+    const judged = o.uncertaintyUs === null || o.uncertaintyUs <= toleranceUs;
+    o.aligned = o.maxResidualUs !== null && judged ? o.maxResidualUs <= toleranceUs : null;
   }
 }

@@ -1,4 +1,5 @@
-import { analyzeCadence, isNominal, TICK_US } from './cadence.js';
+import type { SourceClock } from '../take/index.js';
+import { analyzeCadence, isNominal, MIN_RATE_FRAMES, TICK_US } from './cadence.js';
 import { quantizeUs } from './delays.js';
 import { median } from './fit.js';
 import type { SensorInput } from './input.js';
@@ -24,6 +25,8 @@ export interface AuditOptions {
   thresholds: Thresholds;
   /** Serial of the sensor offsets are measured against; default the master, else the first serial. */
   reference?: string;
+  /** Clocks measured on the whole take a trimmed take was cut from (take.json's trim record), by serial. */
+  sourceClocks?: Map<string, SourceClock>;
   version: string;
   now?: Date;
 }
@@ -47,11 +50,11 @@ function toleranceUs(fps: number, t: Thresholds): number {
   return fps === 15 ? t.offsetToleranceUs[15] : fps === 5 ? t.offsetToleranceUs[5] : t.offsetToleranceUs[30];
 }
 
-function timingOf(input: SensorInput, nominalUs: number): SensorTiming | null {
+function timingOf(input: SensorInput, nominalUs: number, known: SourceClock | undefined): SensorTiming | null {
   const track = input.color && input.color.length >= 3 ? 'COLOR' : input.depth && input.depth.length >= 3 ? 'DEPTH' : null;
   if (!track) return null;
   const times = (track === 'COLOR' ? input.color : input.depth)!;
-  const cadence = analyzeCadence(times, nominalUs);
+  const cadence = analyzeCadence(times, nominalUs, known?.track === track ? known : null);
   if (!cadence) return null;
   let host: Float64Array | null = null;
   if (input.hostDeviceUs && input.hostUs) {
@@ -63,10 +66,11 @@ function timingOf(input: SensorInput, nominalUs: number): SensorTiming | null {
 }
 
 /** The depth track of a sensor timed by colour, sharing colour's host times where the capture times agree. */
-function depthTiming(t: SensorTiming, nominalUs: number): SensorTiming | null {
+function depthTiming(t: SensorTiming, nominalUs: number, known: SourceClock | undefined): SensorTiming | null {
   const depth = t.input.depth;
   if (!depth || depth.length < 3) return null;
-  const cadence = analyzeCadence(depth, nominalUs);
+  // Depth is stamped by the same crystal as colour: the source's colour clock holds for it.
+  const cadence = analyzeCadence(depth, nominalUs, known ? { ...known, track: 'DEPTH' } : null);
   if (!cadence) return null;
   let host: Float64Array | null = null;
   if (t.host) {
@@ -92,7 +96,7 @@ function emptyAudit(input: SensorInput): SensorAudit {
     serial: input.serial, file: input.file, role: input.role, error: input.error, fps: input.fps, colorMode: input.colorMode,
     depthMode: input.depthMode, firmware: { color: input.colorFirmware, depth: input.depthFirmware },
     depthDelayUs: input.depthDelayUs, subordinateDelayUs: input.subordinateDelayUs, frames: 0,
-    firstDeviceTimestampUs: null, lastDeviceTimestampUs: null, drops: [], imu: imuAudit(input), clockRatePpm: null, clockRateStdErrPpm: null,
+    firstDeviceTimestampUs: null, lastDeviceTimestampUs: null, drops: [], imu: imuAudit(input), clockRatePpm: null, clockRateStdErrPpm: null, clockRateSource: null,
     rateSegments: [], jitterTicks: null, locked: null, lockEvidence: 'none', lockLostAtFrame: null,
     hostRateVsReferencePpm: null, colorToDepth: null, offset: null, depthOffset: null, window: null, series: null,
     timecodeIn: null, timecodeOut: null, driftVsTimecodePpm: null,
@@ -240,7 +244,7 @@ export function assessFrames(inputs: SensorInput[], opts: AuditOptions): { audit
 
   const timings = new Map<SensorInput, SensorTiming>();
   for (const i of readable) {
-    const timing = timingOf(i, i.fps ? 1e6 / i.fps : nominalUs);
+    const timing = timingOf(i, i.fps ? 1e6 / i.fps : nominalUs, opts.sourceClocks?.get(i.serial));
     if (timing) timings.set(i, timing);
     else checks.push(check('frames', 'FAIL', i.serial, `${i.file} holds fewer than 3 colour or depth frames: nothing to audit.`, 'Record again; check that the sensor streamed.', 0, 3));
   }
@@ -289,13 +293,15 @@ export function assessFrames(inputs: SensorInput[], opts: AuditOptions): { audit
     a.firstDeviceTimestampUs = c.times[0]!;
     a.lastDeviceTimestampUs = c.times[c.times.length - 1]!;
     a.drops = c.drops;
-    a.clockRatePpm = c.ratePpm;
-    a.clockRateStdErrPpm = c.rateStdErrPpm;
+    // An unmeasured rate is reported as unknown, though pairing goes on with the nominal period.
+    a.clockRatePpm = c.rateSource === 'too-few-frames' ? null : c.ratePpm;
+    a.clockRateStdErrPpm = c.rateSource === 'too-few-frames' ? null : c.rateStdErrPpm;
+    a.clockRateSource = c.rateSource;
     a.rateSegments = c.segments;
     a.jitterTicks = c.jitterTicks;
     const pair = paired.get(input) ?? null;
     a.offset = pair?.offset ?? null;
-    const depthOf = (x: SensorTiming) => (x.track === 'DEPTH' ? x : depthTiming(x, nominalUs));
+    const depthOf = (x: SensorTiming) => (x.track === 'DEPTH' ? x : depthTiming(x, nominalUs, opts.sourceClocks?.get(x.input.serial)));
     const [sd, rd] = refTiming && timing !== refTiming && timing.track === 'COLOR' ? [depthOf(timing), depthOf(refTiming)] : [null, null];
     a.depthOffset = sd && rd ? pairOffset(sd, rd, nominalUs, tolerance).offset : null;
     a.series = seriesOf(timing, pair?.residuals ?? null);
@@ -304,7 +310,7 @@ export function assessFrames(inputs: SensorInput[], opts: AuditOptions): { audit
     a.lockEvidence = lock.evidence;
     a.lockLostAtFrame = lock.lostAtFrame;
     a.hostRateVsReferencePpm = lock.hostRatePpm;
-    sensorChecks(input, timing, a, lock.message, t, tolerance, generatorRig, checks);
+    sensorChecks(input, timing, a, lock.message, t, tolerance, generatorRig, checks, opts);
     const onTimecode = opts.timecode ? timecodeChecks(opts.timecode, timing, a, checks) : null;
     if (onTimecode) timecodeFrames.set(input, onTimecode);
     colorDepthChecks(input, a, t, checks);
@@ -344,7 +350,7 @@ export function assessFrames(inputs: SensorInput[], opts: AuditOptions): { audit
   const verdict: Status = statuses.includes('FAIL') ? 'FAIL' : statuses.includes('WARN') ? 'WARN' : 'PASS';
   const timeline = buildTimeline({
     take: opts.take, inputs, timings, reference: refTiming, offsets: new Map([...audits].map(([i, a]) => [i, a.offset])),
-    timecode: timecodeFrames, timecodeRate: opts.timecode?.rate ?? null, window, fps,
+    timecode: timecodeFrames, timecodeRate: opts.timecode?.rate ?? null, window, fps, sourceClocks: opts.sourceClocks,
   });
   const audit: TakeAudit = {
     schema: AUDIT_SCHEMA,
@@ -365,7 +371,7 @@ export function assessFrames(inputs: SensorInput[], opts: AuditOptions): { audit
   return { audit, timeline };
 }
 
-function sensorChecks(input: SensorInput, timing: SensorTiming, a: SensorAudit, lockMessage: string, t: Thresholds, tolerance: number, generatorRig: boolean, checks: Check[]): void {
+function sensorChecks(input: SensorInput, timing: SensorTiming, a: SensorAudit, lockMessage: string, t: Thresholds, tolerance: number, generatorRig: boolean, checks: Check[], opts: AuditOptions): void {
   const s = input.serial;
   const c = timing.cadence;
   const dropped = c.drops.reduce((n, d) => n + d.count, 0);
@@ -383,7 +389,12 @@ function sensorChecks(input: SensorInput, timing: SensorTiming, a: SensorAudit, 
     checks.push(check('jitter', 'WARN', s, `Frame times wander up to ${c.jitterTicks.max.toFixed(1)} ticks (${(c.jitterTicks.max * TICK_US).toFixed(0)} µs) from a straight line (rms ${c.jitterTicks.rms.toFixed(1)}).`,
       'Look for auto exposure or a cable that drops pulses; the device clock itself steps in 11.1 µs ticks.', c.jitterTicks.max, t.jitterWarnTicks));
   }
-  if (Math.abs(c.ratePpm) > t.implausibleRatePpm && !(input.role === 'subordinate' && generatorRig)) {
+  const known = opts.sourceClocks?.get(s);
+  if (c.rateSource === 'too-few-frames') {
+    checks.push(check('clock-rate', 'NOT_MEASURABLE', s, `${c.times.length} frames are too few to measure a clock rate (${MIN_RATE_FRAMES} needed): the nominal period is used to pair its frames, and its offsets carry an unmeasured crystal's uncertainty.`, null, null, MIN_RATE_FRAMES));
+  } else if (c.rateSource === 'source-take' && known) {
+    checks.push(check('clock-rate', 'PASS', s, `Clock rate ${c.ratePpm.toFixed(2)} ± ${c.rateStdErrPpm.toFixed(2)} ppm, as measured over ${known.frames} frames of ${known.take}, the take this one was trimmed from (a window measures a rate less well than its source).`, null, c.ratePpm, t.implausibleRatePpm));
+  } else if (Math.abs(c.ratePpm) > t.implausibleRatePpm && !(input.role === 'subordinate' && generatorRig)) {
     checks.push(check('clock-rate', 'WARN', s, `Its clock runs ${c.ratePpm.toFixed(1)} ppm off nominal, beyond any crystal: it is not following pulses at the rig's rate.`, 'Check the sync source feeding it and the recording tool (timestamps may have been rewritten).', c.ratePpm, t.implausibleRatePpm));
   } else {
     checks.push(check('clock-rate', 'PASS', s, `Clock rate ${c.ratePpm.toFixed(2)} ± ${c.rateStdErrPpm.toFixed(2)} ppm against the nominal ${timing.input.fps} fps of its sync source.`, null, c.ratePpm, t.implausibleRatePpm));
@@ -400,6 +411,10 @@ function sensorChecks(input: SensorInput, timing: SensorTiming, a: SensorAudit, 
     const fps = input.fps ?? 30;
     if (o.measuredUs === null) {
       checks.push(check('offset', 'NOT_MEASURABLE', s, `${s} and ${o.reference} share too few frames to compare.`, null));
+    } else if (o.aligned === null && o.uncertaintyUs !== null && o.uncertaintyUs > tolerance) {
+      checks.push(check('offset', 'NOT_MEASURABLE', s, `${s} sits ${o.measuredUs.toFixed(0)} µs from ${o.reference} (${o.expectedUs.toFixed(2)} expected), but that cannot be judged: their clock rates are known only to within ${o.uncertaintyUs.toFixed(0)} µs at these device times, beyond the ${tolerance} µs tolerance` +
+        `${timing.cadence.rateSource === 'too-few-frames' ? ` (${timing.cadence.times.length} frames are too few to measure a rate)` : ''}. No whole-frame shift is seen.`,
+        'Audit the whole take these frames came from, or trim it with k4sync (its take.json then carries the source\'s clock rates).', Math.round(o.uncertaintyUs), tolerance));
     } else if (o.aligned) {
       checks.push(check('offset', 'PASS', s, `${s} sits ${o.measuredUs.toFixed(1)} µs from ${o.reference} (${o.track}; expected ${o.expectedUs.toFixed(2)} µs from the delays), every frame within ${tolerance} µs` +
         (o.rawDivergenceUs !== null && Math.abs(o.rawDivergenceUs) > 1 ? `; raw device times diverge ${o.rawDivergenceUs.toFixed(0)} µs over the take, which is clock rate, not misalignment.` : '.') +
@@ -431,7 +446,7 @@ function sensorChecks(input: SensorInput, timing: SensorTiming, a: SensorAudit, 
  * following the pulses. Anything else: time bases that have nothing to do with each other.
  */
 function offsetFault(o: NonNullable<SensorAudit['offset']>, tolerance: number): 'start-order' | 'drift' | 'unrelated' {
-  const fractionOk = o.measuredUs !== null && Math.abs(o.measuredUs - o.expectedUs) <= tolerance && (o.hostGapUs === null || o.hostGapUs < 5000);
+  const fractionOk = o.measuredUs !== null && Math.abs(o.measuredUs - o.expectedUs) <= tolerance + (o.uncertaintyUs ?? 0) && (o.hostGapUs === null || o.hostGapUs < 5000);
   if (fractionOk && o.frameShift !== null && o.frameShift !== 0) return 'start-order';
   const trend = o.trendUsPerMinute;
   const significant = trend !== null && o.trendStdErrUsPerMinute !== null && Math.abs(trend) > Math.max(1, 4 * o.trendStdErrUsPerMinute);

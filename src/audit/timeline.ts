@@ -1,6 +1,7 @@
 import { quantizeUs } from './delays.js';
 import type { SensorInput } from './input.js';
 import { onReferenceClock, type SensorTiming } from './offsets.js';
+import type { SourceClock } from '../take/index.js';
 import type { LtcRate } from '../timecode/index.js';
 import type { PairOffset, TakeAudit } from './types.js';
 
@@ -23,6 +24,11 @@ export interface SensorOnTimeline {
   depthOnReference: Float64Array;
   /** Timecode frame number (counted from midnight at `timecodeRate`) of each frame of `track`; NaN where unknown. */
   timecodeFrames: Float64Array | null;
+  /**
+   * The sensor's clock as this take measures it, for a take trimmed from this one to carry (null when it has too few
+   * frames to measure one); a trimmed take passes its source's on unchanged.
+   */
+  clock: SourceClock | null;
 }
 
 /** A sensor the timeline leaves out, and why: its frames cannot be placed on the reference clock. */
@@ -74,6 +80,23 @@ export interface TimelineParts {
   timecodeRate: LtcRate | null;
   window: TakeAudit['window'];
   fps: number | null;
+  sourceClocks: Map<string, SourceClock> | undefined;
+}
+
+/** The clock a sensor's cadence measured, with its rate segments bounded by device times. */
+function clockOf(timing: SensorTiming, take: string, known: SourceClock | undefined): SourceClock | null {
+  const c = timing.cadence;
+  if (c.rateSource === 'source-take' && known) return known;
+  if (c.rateSource !== 'fitted') return null;
+  const timeOf = (frame: number) => {
+    let i = 0;
+    while (i < c.index.length - 1 && c.index[i]! < frame) i++;
+    return c.times[i]!;
+  };
+  return {
+    take, track: timing.track, frames: c.times.length, ratePpm: c.ratePpm, stdErrPpm: c.rateStdErrPpm,
+    segments: c.segments.map((g) => ({ fromUs: timeOf(g.fromFrame), toUs: timeOf(g.toFrame), ratePpm: g.ratePpm, stdErrPpm: g.stdErrPpm, freeRunning: g.freeRunning })),
+  };
 }
 
 export function buildTimeline(p: TimelineParts): TakeTimeline | null {
@@ -110,9 +133,10 @@ export function buildTimeline(p: TimelineParts): TakeTimeline | null {
       colorOnReference: onReference(color, timing.track === 'COLOR' ? 0 : -depthDelayUs),
       depthOnReference: onReference(depth, timing.track === 'COLOR' ? depthDelayUs : 0),
       timecodeFrames: p.timecode.get(input) ?? null,
+      clock: clockOf(timing, p.take, p.sourceClocks?.get(input.serial)),
     });
   }
   // Rig frames are counted on the reference's clock, which runs at its crystal's rate.
-  const periodUs = nominalUs * (1 + ref.cadence.segments[0]!.ratePpm * 1e-6);
+  const periodUs = nominalUs * (1 + ref.cadence.lockedRate.ratePpm * 1e-6);
   return { take: p.take, reference: ref.input.serial, fps: p.fps, periodUs, window: p.window, timecodeRate: p.timecodeRate, sensors, excluded };
 }

@@ -55,6 +55,12 @@ export interface RateSegment {
   freeRunning: boolean | null;
 }
 
+/**
+ * How a sensor's clock rate is known: fitted to its frames; carried from the whole take a trimmed take was cut from;
+ * or not at all (too few frames: nominal is assumed, with an unmeasured crystal's uncertainty).
+ */
+export type ClockRateSource = 'fitted' | 'source-take' | 'too-few-frames';
+
 export type LockEvidence = 'host-clock' | 'rate-change' | 'offset' | 'rate' | 'role' | 'heuristic' | 'none';
 
 export interface PairOffset {
@@ -81,6 +87,12 @@ export interface PairOffset {
   /** Device-time pairing: whole frames between the recordings' last (and first) frames, expected offset removed. */
   endShift: number | null;
   startShift: number | null;
+  /**
+   * How far the offset may be off because the clock rates are known only so well (two standard errors of both rates,
+   * times the device time they scale): large when the rates were not measured (too few frames).
+   */
+  uncertaintyUs: number | null;
+  /** Null when the offset cannot be judged (unpaired, or an uncertainty beyond the tolerance). */
   aligned: boolean | null;
 }
 
@@ -113,8 +125,10 @@ export interface SensorAudit {
   drops: Drop[];
   /** The IMU stream's continuity; null when the file has no IMU track (the sensor's IMU was off). */
   imu: ImuAudit | null;
+  /** Null (with its error) when the rate is not known: too few frames (clockRateSource says why). */
   clockRatePpm: number | null;
   clockRateStdErrPpm: number | null;
+  clockRateSource: ClockRateSource | null;
   rateSegments: RateSegment[];
   jitterTicks: { rms: number; max: number } | null;
   locked: boolean | null;

@@ -3,6 +3,7 @@ import { basename, dirname, join, resolve, sep } from 'node:path';
 import { errnoOf, fromSystemError, K4sError } from '../errors.js';
 import { checkOutputParent, nextFreeName, pendingFolder } from '../output/index.js';
 import { readRecording, type Recording } from '../recording/index.js';
+import type { SourceClock } from '../take/index.js';
 import { VERSION } from '../version.js';
 import { PostError } from './errors.js';
 import { buildFrameIndex, rigFrameUs, rowTimecode, type SensorColumns } from './frame-index.js';
@@ -27,6 +28,11 @@ export interface TrimmedSensor {
   firstDeviceUs: number | null;
   lastDeviceUs: number | null;
   bytes: number;
+  /**
+   * The sensor's clock as the source take measured it (the audit of the trimmed take uses it: a short window cannot
+   * measure a rate, and must agree with its source); absent when the source had too few frames to measure one.
+   */
+  clock?: SourceClock;
 }
 
 /** The `trim` record written into the output's take.json. */
@@ -86,7 +92,8 @@ export async function trimTake(takeDir: string | LoadedTake, outDir: string, win
   for (const e of excluded) notes.push(`${e.serial} was not trimmed: ${e.reason}.`);
   const jobs = index.sensors.map((col) => {
     const sensor = take.sensors.find((s) => s.serial === col.serial)!;
-    return { col, rec: sensor.recording!, plan: planFor(col, sensor.recording!, rows, 1e6 / index.fps) };
+    const clock = take.timeline!.sensors.find((s) => s.serial === col.serial)!.clock;
+    return { col, rec: sensor.recording!, clock, plan: planFor(col, sensor.recording!, rows, 1e6 / index.fps) };
   });
   for (const j of jobs) {
     if (j.rec.startOffset.source === 'none') {
@@ -123,6 +130,7 @@ export async function trimTake(takeDir: string | LoadedTake, outDir: string, win
         startOffsetNs: result.startOffsetNs.toString(),
         ...deviceSpan(j.col, rows),
         bytes: result.bytes,
+        ...(j.clock ? { clock: j.clock } : {}),
       });
       verify(target, j.col, rows);
     }

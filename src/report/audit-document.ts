@@ -65,6 +65,8 @@ const pairOffset = z.object({
   hostGapUs: nullableNumber,
   endShift: nullableNumber,
   startShift: nullableNumber,
+  // Audits written before the rate uncertainty was stated read as unknown.
+  uncertaintyUs: nullableNumber.default(null),
   aligned: z.boolean().nullable(),
 });
 
@@ -88,6 +90,8 @@ const sensor = z.object({
   imu: imu.nullable().default(null),
   clockRatePpm: nullableNumber,
   clockRateStdErrPpm: nullableNumber,
+  // Audits written before this field fitted every rate.
+  clockRateSource: z.enum(['fitted', 'source-take', 'too-few-frames']).nullable().default(null),
   rateSegments: z.array(rateSegment),
   jitterTicks: z.object({ rms: z.number(), max: z.number() }).nullable(),
   locked: z.boolean().nullable(),

@@ -159,6 +159,8 @@ function offsetCell(s: SensorAudit, reference: string | null): string {
   if (o.frameShift) text = `${o.frameShift > 0 ? '+' : ''}${o.frameShift} fr ${text}`;
   if (o.expectedUs !== 0) text += ` (exp ${signed(o.expectedUs, 1)})`;
   if (o.aligned === false) text += ' not aligned';
+  // An offset whose clock rates are too poorly known to judge it is shown with what it could be off by.
+  else if (o.aligned === null && o.uncertaintyUs !== null && o.uncertaintyUs >= 1) text += ` ±${o.uncertaintyUs.toFixed(0)}?`;
   return text;
 }
 

@@ -4,8 +4,8 @@
  */
 export { isPartialName, isRecordingName, isTakeFolder, isTakeMember, LTC_AUDIO, PARTIAL_SUFFIX, RIG, TAKE_MANIFEST, TRUTH } from './folder.js';
 export {
-  excludedByTrim, loadTakeJson, readManifest, RecoverNoteSchema, STILL_RECORDING, TAKE_SCHEMA, TakeManifestSchema, TrimNoteSchema,
-  type RecoverNote, type TakeJson, type TakeJsonRead, type TakeManifest, type TrimNote,
+  excludedByTrim, loadTakeJson, readManifest, RecoverNoteSchema, SourceClockSchema, STILL_RECORDING, TAKE_SCHEMA, TakeManifestSchema, TrimNoteSchema,
+  type RecoverNote, type SourceClock, type TakeJson, type TakeJsonRead, type TakeManifest, type TrimNote,
 } from './manifest.js';
 export { ltcPath } from './ltc.js';
 export { emptyTakeError, resolveTakes, type TakeFiles } from './resolve.js';

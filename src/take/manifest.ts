@@ -13,12 +13,32 @@ export const TAKE_SCHEMA = 'k4sync.take/1';
 const LtcRateSchema = z.enum(LTC_RATES);
 
 /**
+ * A sensor's clock as the audit measured it on the whole source take, carried by trim into the trimmed take: a
+ * window of a few frames cannot measure a clock rate, and its audit must agree with the source's on the same frames.
+ * Segment bounds are device times (µs), so they hold in any window cut from the take.
+ */
+export const SourceClockSchema = z.strictObject({
+  /** The take the rate was measured on, and over how many frames of `track`. */
+  take: z.string(),
+  track: z.enum(['COLOR', 'DEPTH']),
+  frames: z.number().int().min(1),
+  ratePpm: z.number(),
+  stdErrPpm: z.number().min(0),
+  segments: z.array(z.strictObject({
+    fromUs: z.number(), toUs: z.number(), ratePpm: z.number(), stdErrPpm: z.number().min(0), freeRunning: z.boolean().nullable(),
+  })).min(1),
+});
+
+export type SourceClock = z.infer<typeof SourceClockSchema>;
+
+/**
  * The part of trim's record (src/post/trim.ts, TrimRecord) that says what the trimmed take lacks: the sensors left
- * out and why, and the take they came from. Loose: the rest of the record is trim's to define.
+ * out and why, the take they came from, and the source's clocks. Loose: the rest of the record is trim's to define.
  */
 export const TrimNoteSchema = z.looseObject({
   source: z.looseObject({ take: z.string(), dir: z.string() }).optional(),
   excluded: z.array(z.looseObject({ serial: z.string(), file: z.string(), reason: z.string() })).default([]),
+  sensors: z.array(z.looseObject({ serial: z.string(), clock: SourceClockSchema.optional() })).default([]),
   /** The record of an earlier trim, when a trimmed take was trimmed again. */
   previous: z.unknown().optional(),
 });

@@ -60,6 +60,7 @@ function offsetRows(o: PairOffset, prefix: string): Row[] {
     [label('expected'), us(o.expectedUs)],
     [label('measured'), us(o.measuredUs)],
     [label('worst frame'), us(o.maxResidualUs)],
+    [label('rate uncertainty'), o.uncertaintyUs === null ? null : `± ${us(o.uncertaintyUs, 0)}`],
     [label('frame shift'), o.frameShift === null ? null : o.frameShift === 0 ? '0' : html`<span class="bad">${signed(o.frameShift, 0)} periods</span>`],
     [label('aligned'), aligned],
   ];
