@@ -1,4 +1,5 @@
 import type { Cadence } from './cadence.js';
+import type { ClockOrigin } from './clock-origin.js';
 import { triggerDelayUs } from './delays.js';
 import { median, PrefixSums } from './fit.js';
 import type { SensorInput } from './input.js';
@@ -43,7 +44,14 @@ export interface PairResult {
   residuals: Float64Array;
 }
 
-export function pairOffset(s: SensorTiming, r: SensorTiming, nominalUs: number, toleranceUs: number): PairResult {
+/** Device times counted from the take's clock origin: small numbers, which rates scale exactly (clock-origin.ts). */
+function fromOrigin(times: Float64Array, clock: ClockOrigin): Float64Array {
+  return clock.originUs === 0 ? times : Float64Array.from(times, (t) => t - clock.originUs);
+}
+
+const ZERO_ORIGIN: ClockOrigin = { originUs: 0, epoch: false };
+
+export function pairOffset(s: SensorTiming, r: SensorTiming, nominalUs: number, toleranceUs: number, clock: ClockOrigin = ZERO_ORIGIN): PairResult {
   const track = s.track;
   const expectedUs =
     triggerDelayUs(s.input.role, s.input.subordinateDelayUs, s.input.depthDelayUs, track) -
@@ -56,8 +64,8 @@ export function pairOffset(s: SensorTiming, r: SensorTiming, nominalUs: number, 
   const none = (offset: PairOffset): PairResult => ({ offset, residuals: new Float64Array(s.cadence.times.length).fill(NaN) });
   if (s.track !== r.track) return none(base);
   const scale = lockedPeriodUs(r, nominalUs) / lockedPeriodUs(s, nominalUs);
-  const ts = s.cadence.times;
-  const tr = r.cadence.times;
+  const ts = fromOrigin(s.cadence.times, clock);
+  const tr = fromOrigin(r.cadence.times, clock);
   const pairs: [number, number][] = [];
   let pairedBy: PairOffset['pairedBy'] = 'device-time';
   if (s.host && r.host) {
@@ -92,6 +100,11 @@ export function pairOffset(s: SensorTiming, r: SensorTiming, nominalUs: number, 
     shift = Math.round((median(diffs) - expectedUs) / nominalUs) || 0;
     inDiffs = shift;
     hostGapUs = median(Float64Array.from(pairs, ([i, j]) => Math.abs(s.host![i]! - r.host![j]!)));
+  } else if (clock.epoch) {
+    // Clocks set to the same absolute time share their frame count too: nearest device time pairs the same pulse,
+    // and recordings that start or stop apart (the wrapper starts a subordinate's recorder early) are only that.
+    shift = 0;
+    inDiffs = 0;
   } else {
     // Paired by nearest time, a whole-frame shift is invisible; the ends of recordings stopped together show it.
     // Whether they were stopped together is decided for the whole take (corroborateShifts).
@@ -136,7 +149,7 @@ export function pairOffset(s: SensorTiming, r: SensorTiming, nominalUs: number, 
 
 /**
  * How far an offset may be off at device time `atUs` because both clocks' rates are known only so well: two standard
- * errors of each, as rates scale device times about zero. Small for rates fitted over a take; an unmeasured crystal's
+ * errors of each, as rates scale device times about the clock origin. Small for rates fitted over a take; an unmeasured crystal's
  * (too few frames) makes it hundreds of µs a few seconds into a recording.
  */
 function rateUncertaintyUs(s: SensorTiming, r: SensorTiming, atUs: number): number {
@@ -144,10 +157,11 @@ function rateUncertaintyUs(s: SensorTiming, r: SensorTiming, atUs: number): numb
 }
 
 /** A sensor's frames on the reference's clock, for the common window. */
-export function onReferenceClock(s: SensorTiming, r: SensorTiming, offset: PairOffset, nominalUs: number): Float64Array {
+export function onReferenceClock(s: SensorTiming, r: SensorTiming, offset: PairOffset, nominalUs: number, clock: ClockOrigin = ZERO_ORIGIN): Float64Array {
   const scale = lockedPeriodUs(r, nominalUs) / lockedPeriodUs(s, nominalUs);
   const shift = (offset.frameShift ?? 0) * nominalUs + offset.expectedUs;
-  return Float64Array.from(s.cadence.times, (t) => t * scale - shift);
+  const o = clock.originUs;
+  return Float64Array.from(s.cadence.times, (t) => (t - o) * scale + o - shift);
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { SourceClock } from '../take/index.js';
 import { analyzeCadence, isNominal, MIN_RATE_FRAMES, TICK_US } from './cadence.js';
+import { clockReading, takeClocks, type ClockOrigin } from './clock-origin.js';
 import { quantizeUs } from './delays.js';
 import { median } from './fit.js';
 import type { SensorInput } from './input.js';
@@ -8,7 +9,7 @@ import { corroborateShifts, onReferenceClock, pairOffset, type PairResult, type 
 import { rigChecks } from './rig-checks.js';
 import { placeOnTimecode, type TimecodeLine } from './timecode-line.js';
 import { buildTimeline, type TakeTimeline } from './timeline.js';
-import { framesToTimecode } from '../timecode/smpte.js';
+import { framesToTimecode } from '../timecode/index.js';
 import { AUDIT_SCHEMA, type Check, type ImuAudit, type SensorAudit, type Status, type TakeAudit, type Thresholds } from './types.js';
 import { IMU_NOMINAL_PERIOD_US } from '../recording/index.js';
 
@@ -256,7 +257,12 @@ export function assessFrames(inputs: SensorInput[], opts: AuditOptions): { audit
     : readable.every((i) => i.role === 'standalone') ? 'none' : 'mixed';
   const generatorRig = syncSource === 'generator';
 
-  const candidates = [...timings.keys()].sort((a, b) => a.serial.localeCompare(b.serial));
+  // Sensors whose clocks count from another origin than the rig's cannot be paired with it by time at all.
+  const preferred = [...timings.keys()].find((i) => i.serial === opts.reference) ?? null;
+  const knownOrigin = [...(opts.sourceClocks?.values() ?? [])].find((c) => c.origin)?.origin ?? null;
+  const clocks = takeClocks(new Map([...timings].map(([i, t]) => [i, t.cadence.times[0]!])), preferred, knownOrigin);
+  const clock = clocks.clock;
+  const candidates = [...timings.keys()].filter((i) => clocks.shared.has(i)).sort((a, b) => a.serial.localeCompare(b.serial));
   // Without a master, measure against a sensor that plainly follows the pulses: one rate, off nominal.
   const plainlyLocked = (i: SensorInput) => {
     const segs = timings.get(i)!.cadence.segments;
@@ -279,7 +285,11 @@ export function assessFrames(inputs: SensorInput[], opts: AuditOptions): { audit
   const hostReference: HostRate | null = master ? hostRates.get(master) ?? null : medianHostRate([...hostRates.values()]);
 
   const paired = new Map<SensorInput, PairResult | null>();
-  for (const [input, timing] of timings) paired.set(input, refTiming && timing !== refTiming ? pairOffset(timing, refTiming, nominalUs, tolerance) : null);
+  for (const [input, timing] of timings) {
+    const pairable = refTiming && timing !== refTiming && clocks.shared.has(input);
+    paired.set(input, pairable ? pairOffset(timing, refTiming, nominalUs, tolerance, clock) : null);
+  }
+  if (refTiming) checks.push(...originChecks(clocks.unrelated, refTiming, clock));
   // A subordinate delivers its first frame ~220-250 ms after its first pulse, a master ~66 ms after starting: their
   // first frames sit that many periods apart in a shared time base (spec §5.4).
   const startupFrames = (i: SensorInput) => (i.role === 'subordinate' ? Math.ceil(0.22 * (fps ?? 30)) : Math.round((fps ?? 30) / 15));
@@ -302,8 +312,8 @@ export function assessFrames(inputs: SensorInput[], opts: AuditOptions): { audit
     const pair = paired.get(input) ?? null;
     a.offset = pair?.offset ?? null;
     const depthOf = (x: SensorTiming) => (x.track === 'DEPTH' ? x : depthTiming(x, nominalUs, opts.sourceClocks?.get(x.input.serial)));
-    const [sd, rd] = refTiming && timing !== refTiming && timing.track === 'COLOR' ? [depthOf(timing), depthOf(refTiming)] : [null, null];
-    a.depthOffset = sd && rd ? pairOffset(sd, rd, nominalUs, tolerance).offset : null;
+    const [sd, rd] = refTiming && timing !== refTiming && timing.track === 'COLOR' && clocks.shared.has(input) ? [depthOf(timing), depthOf(refTiming)] : [null, null];
+    a.depthOffset = sd && rd ? pairOffset(sd, rd, nominalUs, tolerance, clock).offset : null;
     a.series = seriesOf(timing, pair?.residuals ?? null);
     const lock = judgeLock(timing, input === master ? null : hostRates.get(input) ?? null, hostReference, generatorRig, a.offset);
     a.locked = lock.locked;
@@ -329,7 +339,7 @@ export function assessFrames(inputs: SensorInput[], opts: AuditOptions): { audit
     }
   }
 
-  const window = commonWindow(timings, refTiming, audits, nominalUs, tolerance);
+  const window = commonWindow(timings, refTiming, audits, nominalUs, tolerance, clock);
   if (window) {
     const outside = [...audits.values()].filter((a) => a.window && (a.window.framesBefore || a.window.framesAfter));
     checks.push(check('window', 'PASS', null, `Common window: ${window.frames} frames (${((window.endUs - window.startUs) / 1e6).toFixed(2)} s) that every aligned sensor covers` +
@@ -350,7 +360,8 @@ export function assessFrames(inputs: SensorInput[], opts: AuditOptions): { audit
   const verdict: Status = statuses.includes('FAIL') ? 'FAIL' : statuses.includes('WARN') ? 'WARN' : 'PASS';
   const timeline = buildTimeline({
     take: opts.take, inputs, timings, reference: refTiming, offsets: new Map([...audits].map(([i, a]) => [i, a.offset])),
-    timecode: timecodeFrames, timecodeRate: opts.timecode?.rate ?? null, window, fps, sourceClocks: opts.sourceClocks,
+    timecode: timecodeFrames, timecodeRate: opts.timecode?.rate ?? null, window, fps, sourceClocks: opts.sourceClocks, clock,
+    unrelated: new Set(clocks.unrelated.map((u) => u.input)),
   });
   const audit: TakeAudit = {
     schema: AUDIT_SCHEMA,
@@ -441,6 +452,23 @@ function sensorChecks(input: SensorInput, timing: SensorTiming, a: SensorAudit, 
 }
 
 /**
+ * A sensor whose clock counts from another origin than the rig's: a timestamp reset (or host time sync) that failed
+ * on it. Its frames may well have followed the pulses; no time can tell which of its frames goes with which.
+ */
+function originChecks(unrelated: { input: SensorInput; firstUs: number }[], ref: SensorTiming, clock: ClockOrigin): Check[] {
+  const refFirst = ref.cadence.times[0]!;
+  return unrelated.map(({ input, firstUs }) => {
+    const apart = Math.abs(firstUs - refFirst) / 1e6;
+    const gap = apart >= 3600 ? `${(apart / 3600).toFixed(1)} h` : apart >= 60 ? `${(apart / 60).toFixed(1)} min` : `${apart.toFixed(1)} s`;
+    const rig = clock.epoch ? 'the rig\'s clocks count from the Unix epoch, set together' : 'the rig\'s clocks count from their start';
+    return check('clock-origin', 'FAIL', input.serial,
+      `${input.serial}'s device clock does not count from the rig's origin: its first frame reads ${clockReading(firstUs)} on its clock, ${ref.input.serial}'s ${clockReading(refFirst)} (${gap} apart; ${rig}). Its timestamp reset failed, so its frames cannot be paired with the others' by time.`,
+      `Reset every sensor's device clock together before the next take (the same clock sync mode on all; power-cycle ${input.serial} if its reset keeps failing) and record again.`,
+      Math.round(firstUs - refFirst), null);
+  });
+}
+
+/**
  * Why a pair is not aligned. Whole frame periods with the right fraction: clocks zeroed by different pulses of the
  * same train (start order). Right offset on average but leaving the tolerance along a trend: one of them stopped
  * following the pulses. Anything else: time bases that have nothing to do with each other.
@@ -460,12 +488,13 @@ function commonWindow(
   audits: Map<SensorInput, SensorAudit>,
   nominalUs: number,
   tolerance: number,
+  clock: ClockOrigin,
 ): TakeAudit['window'] {
   if (!ref) return null;
   const onRef = new Map<SensorInput, Float64Array>([[ref.input, ref.cadence.times]]);
   for (const [input, timing] of timings) {
     const o = audits.get(input)!.offset;
-    if (timing !== ref && o?.aligned) onRef.set(input, onReferenceClock(timing, ref, o, nominalUs));
+    if (timing !== ref && o?.aligned) onRef.set(input, onReferenceClock(timing, ref, o, nominalUs, clock));
   }
   let start = -Infinity;
   let end = Infinity;

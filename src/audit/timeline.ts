@@ -1,3 +1,4 @@
+import type { ClockOrigin } from './clock-origin.js';
 import { quantizeUs } from './delays.js';
 import type { SensorInput } from './input.js';
 import { onReferenceClock, type SensorTiming } from './offsets.js';
@@ -81,10 +82,13 @@ export interface TimelineParts {
   window: TakeAudit['window'];
   fps: number | null;
   sourceClocks: Map<string, SourceClock> | undefined;
+  clock: ClockOrigin;
+  /** Sensors whose clock counts from another origin than the rig's. */
+  unrelated: Set<SensorInput>;
 }
 
 /** The clock a sensor's cadence measured, with its rate segments bounded by device times. */
-function clockOf(timing: SensorTiming, take: string, known: SourceClock | undefined): SourceClock | null {
+function clockOf(timing: SensorTiming, take: string, known: SourceClock | undefined, origin: ClockOrigin): SourceClock | null {
   const c = timing.cadence;
   if (c.rateSource === 'source-take' && known) return known;
   if (c.rateSource !== 'fitted') return null;
@@ -94,7 +98,7 @@ function clockOf(timing: SensorTiming, take: string, known: SourceClock | undefi
     return c.times[i]!;
   };
   return {
-    take, track: timing.track, frames: c.times.length, ratePpm: c.ratePpm, stdErrPpm: c.rateStdErrPpm,
+    take, track: timing.track, frames: c.times.length, ratePpm: c.ratePpm, stdErrPpm: c.rateStdErrPpm, origin,
     segments: c.segments.map((g) => ({ fromUs: timeOf(g.fromFrame), toUs: timeOf(g.toFrame), ratePpm: g.ratePpm, stdErrPpm: g.stdErrPpm, freeRunning: g.freeRunning })),
   };
 }
@@ -108,7 +112,9 @@ export function buildTimeline(p: TimelineParts): TakeTimeline | null {
   for (const input of p.inputs) {
     const timing = p.timings.get(input);
     const offset = p.offsets.get(input) ?? null;
-    const why = exclusion(input, timing, ref, offset);
+    const why = p.unrelated.has(input)
+      ? 'its device clock counts from another origin than the rig\'s (its timestamp reset failed): no time places its frames on the rig timeline'
+      : exclusion(input, timing, ref, offset);
     if (why !== null || !timing) {
       excluded.push({ serial: input.serial, file: input.file, reason: why ?? 'it has no frames' });
       continue;
@@ -121,7 +127,7 @@ export function buildTimeline(p: TimelineParts): TakeTimeline | null {
     const onReference = (times: Float64Array, delayUs: number): Float64Array => {
       const own = delayUs === 0 ? times : Float64Array.from(times, (v) => v - delayUs);
       if (timing === ref) return own;
-      return onReferenceClock({ ...timing, cadence: { ...timing.cadence, times: own } }, ref, offset!, nominalUs);
+      return onReferenceClock({ ...timing, cadence: { ...timing.cadence, times: own } }, ref, offset!, nominalUs, p.clock);
     };
     sensors.push({
       serial: input.serial,
@@ -133,7 +139,7 @@ export function buildTimeline(p: TimelineParts): TakeTimeline | null {
       colorOnReference: onReference(color, timing.track === 'COLOR' ? 0 : -depthDelayUs),
       depthOnReference: onReference(depth, timing.track === 'COLOR' ? depthDelayUs : 0),
       timecodeFrames: p.timecode.get(input) ?? null,
-      clock: clockOf(timing, p.take, p.sourceClocks?.get(input.serial)),
+      clock: clockOf(timing, p.take, p.sourceClocks?.get(input.serial), p.clock),
     });
   }
   // Rig frames are counted on the reference's clock, which runs at its crystal's rate.

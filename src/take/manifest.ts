@@ -27,6 +27,8 @@ export const SourceClockSchema = z.strictObject({
   segments: z.array(z.strictObject({
     fromUs: z.number(), toUs: z.number(), ratePpm: z.number(), stdErrPpm: z.number().min(0), freeRunning: z.boolean().nullable(),
   })).min(1),
+  /** Where the take's clocks count from (rates apply about originUs): 0, or an epoch clock's origin (Orbbec Femto). */
+  origin: z.strictObject({ originUs: z.number(), epoch: z.boolean() }).optional(),
 });
 
 export type SourceClock = z.infer<typeof SourceClockSchema>;

@@ -49,6 +49,7 @@ const CHECK_NAMES: Record<string, string> = {
   'clock-rate': 'Clock rate',
   lock: 'Sync lock',
   offset: 'Offset to reference',
+  'clock-origin': 'Clock origin',
   'depth-ir': 'Depth / IR timestamps',
   'color-depth': 'Colour to depth',
   'generator-rate': 'Generator rate',

@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { auditTake, DEFAULT_THRESHOLDS, sensorInput, type TakeAudit } from '../../src/audit/index.js';
+import { MemorySource, readRecordingFrom } from '../../src/recording/index.js';
+import { buildK4a } from '../helpers/mkv-builder.js';
+import { TICK_US } from './helpers.js';
+
+/** A Femto Bolt's first frame as the K4A wrapper reported it (µs since 1970, firmware 1.1.2). */
+const EPOCH_US = 1_730_796_756_988_167;
+const PERIOD_US = 1e6 / 30;
+
+interface SensorPlan {
+  serial: string;
+  role: 'MASTER' | 'SUBORDINATE';
+  /** Crystal rate against the master's, ppm. */
+  ppm: number;
+  /** The value its clock was set to when the rig's clocks were set (the epoch origin; another for a failed reset). */
+  originUs: number;
+  /** The pulse (counted from the clocks' setting) of its first recorded frame. */
+  firstPulse: number;
+  frames: number;
+  depthDelayUs?: number;
+}
+
+/**
+ * One sensor locked to the master's pulses, its clock set to `originUs` at pulse 0 and running at its crystal's rate:
+ * pulse k reads originUs + k·P·(1 + ppm) on its clock (truncated to whole µs by the 90 kHz counter's tick rounding).
+ */
+function sensor(p: SensorPlan) {
+  const scale = 1 + p.ppm * 1e-6;
+  const built = buildK4a({
+    frames: p.frames,
+    firstColorUs: p.originUs + Math.floor(p.firstPulse * PERIOD_US * scale),
+    periodTicks: 3000 * scale,
+    syncMode: p.role,
+    serial: p.serial,
+    depthDelayUs: p.depthDelayUs ?? 0,
+    imu: false,
+  }).built;
+  return sensorInput(`${p.serial}.mkv`, readRecordingFrom(new MemorySource(built.bytes), `${p.serial}.mkv`, { imuSamples: false }));
+}
+
+function audit(plans: SensorPlan[]): TakeAudit {
+  return auditTake(plans.map(sensor), { take: 'femto', thresholds: DEFAULT_THRESHOLDS, version: 'test' });
+}
+
+const rig = (over: Partial<Record<string, Partial<SensorPlan>>> = {}): SensorPlan[] => [
+  { serial: 'CL8F25300A1', role: 'MASTER', ppm: 0, originUs: EPOCH_US, firstPulse: 2, frames: 300, ...over['CL8F25300A1'] },
+  { serial: 'CL8F25300A2', role: 'SUBORDINATE', ppm: -19, originUs: EPOCH_US, firstPulse: 7, frames: 295, depthDelayUs: 160, ...over['CL8F25300A2'] },
+  { serial: 'CL8F25300A3', role: 'SUBORDINATE', ppm: 23, originUs: EPOCH_US, firstPulse: 7, frames: 295, depthDelayUs: 320, ...over['CL8F25300A3'] },
+];
+
+const check = (a: TakeAudit, id: string, serial: string) => a.checks.find((c) => c.id === id && c.sensor === serial);
+
+describe('device clocks that count from the Unix epoch (Orbbec Femto)', () => {
+  it('pairs the sensors and measures their offsets within a tick of the truth (0 µs), as on clocks that start at zero', () => {
+    const a = audit(rig());
+    expect(a.verdict).toBe('PASS');
+    for (const serial of ['CL8F25300A2', 'CL8F25300A3']) {
+      const o = a.sensors.find((s) => s.serial === serial)!.offset!;
+      expect(o.aligned, serial).toBe(true);
+      expect(o.frameShift).toBe(0);
+      expect(Math.abs(o.measuredUs! - o.expectedUs)).toBeLessThan(TICK_US);
+      expect(check(a, 'offset', serial)!.status).toBe('PASS');
+    }
+    // Crystal rates are measured on epoch clocks as on any other.
+    const sub = a.sensors.find((s) => s.serial === 'CL8F25300A3')!;
+    expect(Math.abs(sub.clockRatePpm! - 23)).toBeLessThan(1);
+    expect(a.window!.frames).toBeGreaterThan(280);
+  });
+
+  it('the same rig on clocks that start at zero measures the same offsets, but for the unknown moment the clocks were set', () => {
+    const zero = rig(Object.fromEntries(['CL8F25300A1', 'CL8F25300A2', 'CL8F25300A3'].map((s) => [s, { originUs: 0 }])));
+    const [a, b] = [audit(rig()), audit(zero)];
+    for (const serial of ['CL8F25300A2', 'CL8F25300A3']) {
+      const [oa, ob] = [a, b].map((x) => x.sensors.find((s) => s.serial === serial)!.offset!);
+      // Rates apply about the first frame on epoch clocks (the setting itself is not recorded): 2 pulses (67 ms)
+      // after it here, which moves an offset by 67 ms times the rate difference (≤ 23 ppm): 1.5 µs at most.
+      expect(Math.abs(oa!.measuredUs! - ob!.measuredUs!)).toBeLessThan(2 * PERIOD_US * 23e-6 + 0.5);
+    }
+  });
+
+  it('a subordinate whose recorder started 2.5 s before the master\'s (and stopped before it) is in step, not shifted', () => {
+    const a = audit(rig({ CL8F25300A2: { firstPulse: -73, frames: 300 } }));
+    const o = a.sensors.find((s) => s.serial === 'CL8F25300A2')!.offset!;
+    expect(o.frameShift).toBe(0);
+    expect(o.aligned).toBe(true);
+    expect(a.checks.filter((c) => c.status === 'FAIL')).toEqual([]);
+  });
+
+  it('a sensor whose reset failed (its clock counts from another origin) FAILs by name and is not paired', () => {
+    const a = audit(rig({ CL8F25300A3: { originUs: EPOCH_US - 11_520_000_000 } }));
+    expect(a.verdict).toBe('FAIL');
+    const c = check(a, 'clock-origin', 'CL8F25300A3')!;
+    expect(c.status).toBe('FAIL');
+    expect(c.message).toMatch(/CL8F25300A3's device clock does not count from the rig's origin.*3\.2 h apart.*reset failed/);
+    expect(c.message).toMatch(/2024-11-05/);
+    expect(a.sensors.find((s) => s.serial === 'CL8F25300A3')!.offset).toBeNull();
+    // The others are still measured.
+    expect(check(a, 'offset', 'CL8F25300A2')!.status).toBe('PASS');
+    expect(a.checks.filter((x) => x.id === 'clock-origin').map((x) => x.sensor)).toEqual(['CL8F25300A3']);
+  });
+
+  it('a master whose reset failed is the one named; offsets are measured among the sensors that share an origin', () => {
+    const a = audit(rig({ CL8F25300A1: { originUs: 95_000_000 } }));
+    expect(a.checks.filter((x) => x.id === 'clock-origin').map((x) => x.sensor)).toEqual(['CL8F25300A1']);
+    expect(a.reference).not.toBe('CL8F25300A1');
+    const other = a.sensors.find((s) => s.serial !== a.reference && s.serial !== 'CL8F25300A1')!;
+    expect(other.offset!.measuredUs).not.toBeNull();
+  });
+});
