@@ -27,7 +27,7 @@ export const ERROR_CODES = {
   K4S_OUTPUT_IS_INPUT: { kind: 'input', meaning: 'An output flag names a file the same command reads.', remedy: 'Write the output to another path.' },
   K4S_OUTPUT_IS_RECORDING: { kind: 'input', meaning: 'An output flag names a recording or another file of a take folder; k4sync never replaces those.', remedy: 'Write the output to another path, e.g. beside the take folder.' },
   K4S_TAKE_EXISTS: { kind: 'input', meaning: 'The output folder of record or simulate already holds files; k4sync never records over a take.', remedy: 'Give a new folder name (k4sync suggests the next free one).' },
-  K4S_OUT_EXISTS: { kind: 'input', meaning: 'The output of trim, recover or preview already exists.', remedy: 'Give a path that does not exist yet, or remove the old output first.' },
+  K4S_OUT_EXISTS: { kind: 'input', meaning: 'The output of trim, recover or preview already exists, or an offload destination folder holds files no offload recorded.', remedy: 'Give a path that does not exist yet, or remove the old output first.' },
   K4S_BAD_FLAG: { kind: 'input', meaning: 'A command-line flag or argument is missing or has a value k4sync does not accept.', remedy: 'Run the command with --help for what each flag takes.' },
   K4S_BAD_JSON: { kind: 'input', meaning: 'A JSON file given to k4sync is not valid JSON or not of the expected shape.', remedy: 'Fix the field the message names.' },
   K4S_INTERRUPTED: { kind: 'failure', meaning: 'The command was stopped by Ctrl-C or SIGTERM; partial outputs were removed.', remedy: 'Run the command again.' },
@@ -43,6 +43,7 @@ export const ERROR_CODES = {
   K4S_UNFINALIZED: { kind: 'warning', meaning: 'The recording was not finalized (its writer stopped without closing it); every complete block up to the end of the file was read.', remedy: 'Check the recorder\'s log; the frames up to the stop are usable.' },
   K4S_PAST_INDEX: { kind: 'warning', meaning: 'Frames lie past the file\'s last index (written after its last flush by a recorder that was stopped); k4sync read them from the clusters, other readers may not.', remedy: 'Rewrite the take with `k4sync recover` before handing it to tools built on Microsoft\'s reader.' },
   K4S_NO_INFO: { kind: 'warning', meaning: 'The file has no Info element; the Azure Kinect timestamp scale of 1 µs was assumed.', remedy: 'None needed unless the file came from a non-Azure Kinect writer.' },
+  K4S_WIDE_START_OFFSET: { kind: 'warning', meaning: 'K4A_START_OFFSET_NS is 2^32 µs or more (an epoch clock, as on Orbbec Femto): Microsoft\'s playback library wraps it and returns other image times than k4sync.', remedy: 'None needed for k4sync; compare times with tools built on k4a_playback knowing they are shifted.' },
   K4S_NO_START_OFFSET: { kind: 'warning', meaning: 'K4A_START_OFFSET_NS is missing; the start offset was recovered from the IMU, or timestamps are relative.', remedy: 'None needed; offsets against other sensors may be unmeasurable when timestamps are relative.' },
   K4S_BAD_CALIBRATION: { kind: 'warning', meaning: 'The calibration attachment is missing, too large or not JSON; it was not read.', remedy: 'None for the audit; re-export the calibration from the sensor for reconstruction.' },
   K4S_LEGACY: { kind: 'warning', meaning: 'The file was written by a pre-1.0 Azure Kinect SDK and read with its rules.', remedy: 'None needed.' },
@@ -80,6 +81,12 @@ export const ERROR_CODES = {
   K4S_NOT_RECOVERABLE: { kind: 'input', meaning: 'A recording of a crashed take cannot be recovered: its headers are damaged, or its device times are unknown (no start offset and no IMU).', remedy: 'Move that file out of the take folder and run recover again for the other sensors.' },
   K4S_RECOVER_FAILED: { kind: 'failure', meaning: 'Writing the recovered take failed, or a recovered file did not read back as its source.', remedy: 'Check the destination drive; the source take is untouched.' },
   K4S_PREVIEW_FAILED: { kind: 'failure', meaning: 'ffmpeg could not make the preview video.', remedy: 'The message quotes ffmpeg\'s last line: check the destination drive, or audit the take when it names a damaged file.' },
+
+  // Offload (src/offload)
+  K4S_DEST_IN_SOURCE: { kind: 'input', meaning: 'An offload destination is inside a source folder, or holds one; the copy would land in (or over) what it copies.', remedy: 'Give a destination outside every source, ideally on another drive.' },
+  K4S_OFFLOAD_FAILED: { kind: 'failure', meaning: 'A copy did not read back as its source was read, or the source changed while it was copied; the copy was removed, verified files stay.', remedy: 'Check the destination drive and its cable, then run the same offload again: verified files are not copied again.' },
+  K4S_BAD_MHL: { kind: 'input', meaning: 'An ASC MHL file (a generation or ascmhl_chain.xml) is not readable ASC MHL v2, or a file name cannot be recorded in one.', remedy: 'Restore the ascmhl folder from another copy of the drive; the message names the file and what is wrong.' },
+  K4S_NO_MHL: { kind: 'input', meaning: 'offload --verify was given a folder without an ASC MHL history.', remedy: 'Give the folder an offload wrote (it holds an ascmhl folder), or the drive that holds such folders.' },
 } as const satisfies Record<string, CodeEntry>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,3 +1,4 @@
+import { EPOCH_CLOCK_MIN_US } from '../recording/index.js';
 import type { SensorInput } from './input.js';
 
 /**
@@ -7,8 +8,6 @@ import type { SensorInput } from './input.js';
  * that were set together share that origin, and a sensor whose reset failed counts from another one entirely.
  */
 
-/** No clock started at zero counts this high (µs since 1970 on 2001-09-09): such a clock counts from the epoch. */
-export const EPOCH_CLOCK_MIN_US = 1e15;
 /**
  * Sensors whose clocks were set together start recording seconds apart at most (the wrapper's recorder starts a
  * subordinate 2-3 s early); first frames further apart than this on their own clocks count from different origins.

@@ -1,4 +1,4 @@
-import type { ImuCadence, Recording, RecordingWarning } from '../recording/index.js';
+import type { DeviceFamily, ImuCadence, Recording, RecordingWarning } from '../recording/index.js';
 
 /**
  * What the audit needs from one recording: typed arrays and a few facts, small enough to cross from a worker thread
@@ -22,6 +22,7 @@ export interface SensorInput {
   depthMode: string | null;
   colorFirmware: string | null;
   depthFirmware: string | null;
+  family: DeviceFamily | null;
   /** Configured values from the tags (K4A_DEPTH_DELAY_NS, K4A_SUBORDINATE_DELAY_NS), µs. */
   depthDelayUs: number;
   subordinateDelayUs: number;
@@ -61,6 +62,7 @@ export function sensorInput(file: string, rec: Recording, facts: FileFacts | nul
     depthMode: c.depthMode,
     colorFirmware: rec.device.colorFirmware,
     depthFirmware: rec.device.depthFirmware,
+    family: rec.device.family,
     depthDelayUs: c.depthDelayOffColorUs,
     subordinateDelayUs: c.subordinateDelayOffMasterUs,
     color: rec.color,
@@ -83,7 +85,7 @@ export function sensorInput(file: string, rec: Recording, facts: FileFacts | nul
 export function failedInput(file: string, code: string, message: string, facts: FileFacts | null = null): SensorInput {
   return {
     file, facts, error: { code, message }, serial: file.replace(/^.*[\\/]/, '').replace(/\.mkv$/i, ''), role: 'unknown',
-    fps: null, colorMode: null, depthMode: null, colorFirmware: null, depthFirmware: null, depthDelayUs: 0,
+    fps: null, colorMode: null, depthMode: null, colorFirmware: null, depthFirmware: null, family: null, depthDelayUs: 0,
     subordinateDelayUs: 0, color: null, depth: null, ir: null, hostDeviceUs: null, hostUs: null, imu: null, finalized: false, framesPastIndex: null,
     truncatedAt: null, startOffsetSource: 'none', warnings: [], recordedAt: null, spanUs: null,
   };

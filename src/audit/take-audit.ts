@@ -95,7 +95,7 @@ function depthTiming(t: SensorTiming, nominalUs: number, known: SourceClock | un
 function emptyAudit(input: SensorInput): SensorAudit {
   return {
     serial: input.serial, file: input.file, role: input.role, error: input.error, fps: input.fps, colorMode: input.colorMode,
-    depthMode: input.depthMode, firmware: { color: input.colorFirmware, depth: input.depthFirmware },
+    depthMode: input.depthMode, firmware: { color: input.colorFirmware, depth: input.depthFirmware }, deviceFamily: input.family,
     depthDelayUs: input.depthDelayUs, subordinateDelayUs: input.subordinateDelayUs, frames: 0,
     firstDeviceTimestampUs: null, lastDeviceTimestampUs: null, drops: [], imu: imuAudit(input), clockRatePpm: null, clockRateStdErrPpm: null, clockRateSource: null,
     rateSegments: [], jitterTicks: null, locked: null, lockEvidence: 'none', lockLostAtFrame: null,

@@ -117,6 +117,8 @@ export interface SensorAudit {
   colorMode: string | null;
   depthMode: string | null;
   firmware: { color: string | null; depth: string | null };
+  /** The kind of sensor: Azure Kinect DK or Orbbec Femto (K4A wrapper), from its serial number and firmware; null when unread. */
+  deviceFamily: 'azure-kinect' | 'orbbec-femto' | 'unknown' | null;
   depthDelayUs: number;
   subordinateDelayUs: number;
   frames: number;

@@ -1,3 +1,4 @@
+import { deviceFamily } from './device-family.js';
 import type { ParseNotes } from './header.js';
 import type {
   BuiltinTrack, CameraFps, ColorFormat, ColorResolution, DepthMode, DeviceInfo, K4aTags, RecordConfiguration, Tag, TrackInfo,
@@ -146,11 +147,10 @@ export function readConfiguration(
       wiredSyncMode === 'SUBORDINATE' ? nsTagToUs(integerTag(tags, 'K4A_SUBORDINATE_DELAY_NS', notes)) : 0,
     startTimestampOffsetUs: startOffsetUs,
   };
-  const device: DeviceInfo = {
-    serial: tagValue(tags, 'K4A_DEVICE_SERIAL_NUMBER'),
-    colorFirmware: tagValue(tags, 'K4A_COLOR_FIRMWARE_VERSION'),
-    depthFirmware: tagValue(tags, 'K4A_DEPTH_FIRMWARE_VERSION'),
-  };
+  const serial = tagValue(tags, 'K4A_DEVICE_SERIAL_NUMBER');
+  const colorFirmware = tagValue(tags, 'K4A_COLOR_FIRMWARE_VERSION');
+  const depthFirmware = tagValue(tags, 'K4A_DEPTH_FIRMWARE_VERSION');
+  const device: DeviceInfo = { serial, colorFirmware, depthFirmware, family: deviceFamily(serial, colorFirmware, depthFirmware) };
   return { configuration, device, legacy };
 }
 

@@ -1,3 +1,4 @@
+import { EPOCH_CLOCK_MIN_US, familyName } from './device-family.js';
 import type { RecordingSummary } from './summary.js';
 
 function mb(bytes: number): string {
@@ -32,7 +33,7 @@ export function describeRecording(s: RecordingSummary): string {
   const lines: string[] = [];
   const row = (label: string, value: string) => lines.push(`  ${label.padEnd(10)} ${value}`);
   lines.push(`${s.file}  (${mb(s.fileSize)}, ${s.writingApp ?? 'unknown writer'}${s.dateUtc ? `, created ${s.dateUtc}` : ''})`);
-  row('sensor', `${s.device.serial ?? 'serial unknown'}  firmware colour ${s.device.colorFirmware ?? '?'}, depth ${s.device.depthFirmware ?? '?'}`);
+  row('sensor', `${s.device.serial ?? 'serial unknown'}  ${familyName(s.device.family)}, firmware colour ${s.device.colorFirmware ?? '?'}, depth ${s.device.depthFirmware ?? '?'}`);
   const delays = [`depth delay ${c.depthDelayOffColorUs} µs`];
   if (c.wiredSyncMode === 'SUBORDINATE') delays.unshift(`subordinate delay ${c.subordinateDelayOffMasterUs} µs`);
   row('sync', `${c.wiredSyncMode}  (${delays.join(', ')})`);
@@ -40,7 +41,9 @@ export function describeRecording(s: RecordingSummary): string {
   const depth = c.depthMode ?? (c.depthTrackEnabled || c.irTrackEnabled ? '?' : 'off');
   row('modes', `colour ${colour}, depth ${depth}, ${c.cameraFps ?? '?'} fps, IMU ${c.imuTrackEnabled ? 'on' : 'off'}`);
   const source = { tag: 'from K4A_START_OFFSET_NS', imu: 'recovered from the first IMU sample', none: 'unknown: timestamps are relative' }[s.startOffset.source];
-  row('start', `offset ${s.startOffset.us} µs (${source})`);
+  // An epoch clock's offset reads as a date: that is what it is.
+  const epoch = s.startOffset.us >= EPOCH_CLOCK_MIN_US ? `, the clock counts from the Unix epoch: ${new Date(Math.floor(s.startOffset.us / 1000)).toISOString()}` : '';
+  row('start', `offset ${s.startOffset.us} µs (${source}${epoch})`);
   s.tracks.forEach((t, i) => {
     const unit = t.builtin === 'IMU' ? 'samples' : t.builtin ? 'frames' : 'blocks';
     const kind = t.builtin ? '' : ` (custom, ${t.codecId})`;

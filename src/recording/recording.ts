@@ -1,3 +1,4 @@
+import { OFFICIAL_READER_START_OFFSET_LIMIT_US } from './device-family.js';
 import { ClusterScanner, HOST_TIME_TRACK, TrackSink, type BlockRef, type ClusterEnd } from './clusters.js';
 import { integerTag, identifyTracks, looksLikeK4a, readConfiguration, readK4aTags, tagValue } from './configuration.js';
 import { readHeader, readString, readUint, type ElementHeader } from './ebml.js';
@@ -454,6 +455,10 @@ function assemble(r: Reader): Recording {
   const info = r.info ?? defaultInfo();
   const startOffset = resolveStartOffset(r);
   const offsetUs = Number(startOffset.ns / 1000n);
+  if (startOffset.source === 'tag' && offsetUs >= OFFICIAL_READER_START_OFFSET_LIMIT_US) {
+    const wrapped = offsetUs % OFFICIAL_READER_START_OFFSET_LIMIT_US;
+    r.warn('K4S_WIDE_START_OFFSET', `K4A_START_OFFSET_NS is ${startOffset.ns} ns: 2^32 µs or more (a clock counting from the Unix epoch, as an Orbbec Femto's can). Microsoft's playback library (k4a_playback, the Azure Kinect viewer) keeps it in 32 bits, wraps it to ${wrapped} µs and returns every image ${((offsetUs - wrapped) / 1e6).toFixed(0)} s early (its IMU samples right): other tools built on it show other times than k4sync, which reads it whole.`);
+  }
   const { configuration, device, legacy } = readConfiguration(tracks, r.tags, offsetUs, r);
 
   const deviceTimes = (role: string): Float64Array | null => {

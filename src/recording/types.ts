@@ -1,4 +1,5 @@
 /** What `src/recording` tells the rest of k4sync about one Azure Kinect recording. */
+import type { DeviceFamily } from './device-family.js';
 
 export type BuiltinTrack = 'COLOR' | 'DEPTH' | 'IR' | 'IMU';
 
@@ -100,6 +101,8 @@ export interface DeviceInfo {
   serial: string | null;
   colorFirmware: string | null;
   depthFirmware: string | null;
+  /** Azure Kinect DK or Orbbec Femto, from the serial number's and firmware versions' formats. */
+  family: DeviceFamily;
 }
 
 export type StartOffsetSource =

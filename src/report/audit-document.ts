@@ -80,6 +80,8 @@ const sensor = z.object({
   colorMode: nullableString,
   depthMode: nullableString,
   firmware: z.object({ color: nullableString, depth: nullableString }),
+  // Audits written before the device family was named read as unknown.
+  deviceFamily: z.enum(['azure-kinect', 'orbbec-femto', 'unknown']).nullable().default(null),
   depthDelayUs: z.number(),
   subordinateDelayUs: z.number(),
   frames: z.number(),

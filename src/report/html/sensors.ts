@@ -1,5 +1,6 @@
 /** A table per sensor: configuration, timing, alignment with the reference, drops (with timecode when measured). */
 import type { PairOffset, SensorAudit, TakeAudit } from '../../audit/types.js';
+import { EPOCH_CLOCK_MIN_US, familyName } from '../../recording/index.js';
 import { html, join, type Html, type Interpolation } from './html.js';
 import { basename, int, num, plural, ppm, seconds, signed, us } from './format.js';
 import { checkName, sensorChecks, sensorStatus, ROLE_NAMES } from './facts.js';
@@ -21,6 +22,7 @@ function recording(s: SensorAudit): Row[] {
     ['Colour mode', s.colorMode ?? 'off'],
     ['Depth mode', s.depthMode ?? 'off'],
     ['Frame rate', s.fps === null ? null : `${s.fps} fps`],
+    ['Device', s.deviceFamily === null ? null : familyName(s.deviceFamily)],
     ['Firmware', `colour ${s.firmware.color ?? '—'} · depth ${s.firmware.depth ?? '—'}`],
     ['Depth delay', us(s.depthDelayUs, 0)],
     ['Subordinate delay', us(s.subordinateDelayUs, 0)],
@@ -30,6 +32,9 @@ function recording(s: SensorAudit): Row[] {
 function timing(s: SensorAudit): Row[] {
   const rows: Row[] = [
     ['Frames', int(s.frames)],
+    ...(s.firstDeviceTimestampUs !== null && s.firstDeviceTimestampUs >= EPOCH_CLOCK_MIN_US
+      ? [['Device clock', `counts from the Unix epoch: first frame at ${new Date(Math.floor(s.firstDeviceTimestampUs / 1000)).toISOString()}`] as Row]
+      : []),
     ['First frame', seconds(s.firstDeviceTimestampUs, 6)],
     ['Last frame', seconds(s.lastDeviceTimestampUs, 6)],
     ['Outside window', s.window ? `${int(s.window.framesBefore)} before, ${int(s.window.framesAfter)} after` : 'not in the window'],
