@@ -41,7 +41,8 @@ export function rigChecks(sensors: SensorInput[], thresholds: Thresholds): Check
 
   const firmware = distinct(sensors.map((s) => `${s.colorFirmware ?? '?'}/${s.depthFirmware ?? '?'}`));
   out.push(firmware.length > 1
-    ? check('firmware', 'WARN', `Sensors run different firmware (colour/depth): ${firmware.join('; ')}.`, 'Update every sensor to the same firmware (AzureKinectFirmwareTool); older firmware has known sync bugs.', { value: firmware.length, threshold: 1 })
+    ? check('firmware', 'WARN', `Sensors run different firmware (colour/depth): ${firmware.join('; ')}.`,
+      `Update every sensor to the same firmware (${sensors.every((s) => s.family === 'orbbec-femto') ? 'Orbbec Viewer\'s firmware update' : 'AzureKinectFirmwareTool'}); older firmware has known sync bugs.`, { value: firmware.length, threshold: 1 })
     : check('firmware', 'PASS', `All sensors on firmware ${firmware[0]}.`));
 
   const period = fps[0] ? 1e6 / fps[0] : null;

@@ -57,6 +57,8 @@ const ppm = () => number(-1e5, 1e5, 'exclusive');
 const hostMs = () => number(0, 60_000, 'inclusive');
 const megabytesPerSecond = () => number(0, Infinity, 'inclusive').default(0);
 const frameOrNull = () => int(0, Number.MAX_SAFE_INTEGER, ' or null').nullable().default(null);
+// Up to 2^62 ns: the start offset the writer derives from it (ns) must fit a signed 64-bit integer.
+const clockOrigin = () => int(0, Math.floor(2 ** 62 / 1000));
 const firmware = () => text(/^\d+\.\d+\.\d+$/, 'a version major.minor.iteration such as "1.6.110"');
 
 // "none" and "generator" mean no cable and the generator in syncIn and in the library's text form.
@@ -68,6 +70,8 @@ const SensorSchema = strictObject({
   syncIn: z.string({ error: `null, "generator" or another sensor's serial` }).nullable(),
   syncInDead: z.boolean({ error: 'true or false' }).default(false),
   crystalPpm: ppm(),
+  // What its device clock reads at its zero, µs (overrides the rig's clockOriginUs): a sensor whose reset failed.
+  clockOriginUs: clockOrigin().nullable().default(null),
   subordinateDelayUs: int(0, 0xffff_ffff).default(0),
   depthDelayUs: int(-(2 ** 31), 2 ** 31 - 1).default(0),
   firmware: strictObject({
@@ -111,6 +115,9 @@ const RigShape = strictObject({
   depth: z.enum(DEPTH_MODES, { error: oneOf(DEPTH_MODES) }).default('NFOV_UNBINNED'),
   imu: z.boolean({ error: 'true or false' }).default(true),
   jitterTicks: int(0, 1000).default(2),
+  // What the device clocks read at their zero, µs: 0 on Azure Kinect; Unix time (µs) on Orbbec Femto sensors whose
+  // K4A wrapper sets their clocks from the host's (1730796756988167 is 2024-11-05 08:52:36 UTC).
+  clockOriginUs: clockOrigin().default(0),
   seed: int(0).default(1),
   sync: SyncSchema.default({ source: 'master' }),
   startOrder: z.array(z.string({ error: 'a serial' }), { error: 'a list of serials' }).optional(),
@@ -258,6 +265,7 @@ export function rigToSimText(rig: Rig, payload: 'tiny' | 'realistic'): string {
       ['sync_in', s.syncIn ?? 'none'],
       ['sync_in_dead', s.syncInDead ? '1' : '0'],
       ['ppm', num(s.crystalPpm)],
+      ['clock_origin_us', num(s.clockOriginUs ?? rig.clockOriginUs)],
       ['color_fw', s.firmware.color],
       ['depth_fw', s.firmware.depth],
       ['startup_drops', num(s.startupDrops ?? -1)],

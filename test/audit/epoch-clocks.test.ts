@@ -1,8 +1,16 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { simulateTake } from '../../src/capture/simulate.js';
+import { parseRig } from '../../src/capture/simulated-rig.js';
 import { auditTake, DEFAULT_THRESHOLDS, sensorInput, type TakeAudit } from '../../src/audit/index.js';
 import { MemorySource, readRecordingFrom } from '../../src/recording/index.js';
 import { buildK4a } from '../helpers/mkv-builder.js';
-import { TICK_US } from './helpers.js';
+import { auditDir, TICK_US } from './helpers.js';
+
+const SAMPLES = join(resolve(dirname(fileURLToPath(import.meta.url)), '../..'), 'samples');
 
 /** A Femto Bolt's first frame as the K4A wrapper reported it (µs since 1970, firmware 1.1.2). */
 const EPOCH_US = 1_730_796_756_988_167;
@@ -106,5 +114,45 @@ describe('device clocks that count from the Unix epoch (Orbbec Femto)', () => {
     expect(a.reference).not.toBe('CL8F25300A1');
     const other = a.sensors.find((s) => s.serial !== a.reference && s.serial !== 'CL8F25300A1')!;
     expect(other.offset!.measuredUs).not.toBeNull();
+  });
+});
+
+describe('the simulated Femto rig (samples/femto-epoch/rig.json)', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'k4sync-femto-'));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+  const rigJson = JSON.parse(readFileSync(join(SAMPLES, 'femto-epoch', 'rig.json'), 'utf8')) as { clockOriginUs: number; sensors: Record<string, unknown>[] };
+
+  it('the sample audits PASS as Orbbec Femto sensors on an epoch clock', () => {
+    const a = auditDir(join(SAMPLES, 'femto-epoch'));
+    expect(a.verdict).toBe('PASS');
+    expect(a.sensors.map((s) => s.deviceFamily)).toEqual(['orbbec-femto', 'orbbec-femto', 'orbbec-femto']);
+    expect(a.sensors.every((s) => s.firstDeviceTimestampUs! > rigJson.clockOriginUs)).toBe(true);
+  });
+
+  it('a sensor whose clock reset failed gets a FAIL naming it, and the others are still measured', async () => {
+    const broken = structuredClone(rigJson);
+    // Its clock still counts from an earlier setting, 47 minutes before the rig's.
+    broken.sensors[2]!['clockOriginUs'] = rigJson.clockOriginUs - 2_820_000_000;
+    const out = join(tmp, 'not-reset');
+    await simulateTake(parseRig(broken), { out, frames: 100, payload: 'tiny' });
+    const a = auditDir(out);
+    expect(a.verdict).toBe('FAIL');
+    const failed = a.checks.filter((c) => c.status === 'FAIL');
+    expect(failed.map((c) => [c.id, c.sensor])).toEqual([['clock-origin', 'CL8F25300A3']]);
+    expect(failed[0]!.message).toMatch(/47\.0 min apart/);
+    expect(a.checks.find((c) => c.id === 'offset' && c.sensor === 'CL8F25300A2')!.status).toBe('PASS');
+  });
+
+  it('depth delays a viewer reset to 0 are caught by the stagger check; firmware advice names Orbbec\'s tool', async () => {
+    const reset = structuredClone(rigJson);
+    for (const sensor of reset.sensors) sensor['depthDelayUs'] = 0;
+    reset.sensors[1]!['firmware'] = { color: '1.0.9', depth: '1.0.9' };
+    const out = join(tmp, 'delays-reset');
+    await simulateTake(parseRig(reset), { out, frames: 60, payload: 'tiny' });
+    const a = auditDir(out);
+    const stagger = a.checks.find((c) => c.id === 'depth-delays')!;
+    expect(stagger.status).toBe('FAIL');
+    expect(stagger.message).toMatch(/fire 0 µs apart/);
+    expect(a.checks.find((c) => c.id === 'firmware')!.remedy).toMatch(/Orbbec Viewer/);
   });
 });

@@ -47,7 +47,7 @@ describe('a trimmed window audits like the same frames of its source', () => {
   it('for every sample take and any window from 3 frames to the whole take: the same offsets within a tick, the same lock', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom('daisy-chain', 'generator-clean', 'generator-sync-lost', 'standalone-pair', 'star-wrong-order'),
+        fc.constantFrom('daisy-chain', 'femto-epoch', 'generator-clean', 'generator-sync-lost', 'standalone-pair', 'star-wrong-order'),
         fc.double({ min: 0, max: 1, noNaN: true }),
         fc.double({ min: 0, max: 1, noNaN: true }),
         async (name, startAt, lengthAt) => {

@@ -96,6 +96,9 @@ std::string apply_sensor(const std::string &key, const std::string &value, Senso
         s.sync_in_dead = value == "1";
     else if (key == "ppm" && parse_double(value, d) && std::fabs(d) < 1e5)
         s.crystal_ppm = d;
+    // Below 2^62 µs: the start offset in ns (origin times 1000) must stay within a signed 64-bit integer.
+    else if (key == "clock_origin_us" && parse_int(value, i) && i >= 0 && i < (int64_t{1} << 62) / 1000)
+        s.clock_origin_us = i;
     else if (key == "color_fw" && !value.empty())
         s.color_firmware = value;
     else if (key == "depth_fw" && !value.empty())

@@ -24,6 +24,9 @@ struct SensorConfig
     // A cable is plugged into Sync In but carries no pulses (broken cable, wrong jack on the far end).
     bool sync_in_dead = false;
     double crystal_ppm = 0.0;
+    // What the device clock reads at its zero (µs): 0 on an Azure Kinect; the Unix time its clock was set to on an
+    // Orbbec Femto whose wrapper syncs device clocks with the host (another value on a sensor whose reset failed).
+    int64_t clock_origin_us = 0;
     std::string color_firmware = "1.6.110";
     std::string depth_firmware = "1.6.80";
     // Frames the firmware drops after the clock starts (master ~2, subordinate ~7 at 30 fps, i.e. 220-250 ms).

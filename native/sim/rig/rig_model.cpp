@@ -264,8 +264,8 @@ Frame RigModel::make_frame(int sensor, int64_t index) const
         f.true_time_us = base_time + static_cast<double>(steps) * nominal_us / (1.0 + d);
     }
     // The counter cannot read before its zero: a rig that asks for no start-up drops gets 0, never a negative time.
-    f.color_us = ticks_to_us(std::max<int64_t>(0, f.color_ticks + jitter(sensor, index, 0)));
-    f.depth_us = ticks_to_us(std::max<int64_t>(0, f.color_ticks + depth_delay_ticks + jitter(sensor, index, 1)));
+    f.color_us = c.clock_origin_us + ticks_to_us(std::max<int64_t>(0, f.color_ticks + jitter(sensor, index, 0)));
+    f.depth_us = c.clock_origin_us + ticks_to_us(std::max<int64_t>(0, f.color_ticks + depth_delay_ticks + jitter(sensor, index, 1)));
     double arrival = f.true_time_us + config_.usb_latency_us + config_.usb_jitter_us * unit(config_.seed, c.serial, index, 2);
     f.host_arrival_ns = kHostEpochNs + static_cast<uint64_t>(std::llround(arrival * (1.0 + config_.host_ppm * 1e-6) * 1000.0));
     return f;
