@@ -14,6 +14,7 @@ import {
   type SensorSeries,
   type TakeAudit,
 } from '../../src/audit/types.js';
+import { auditDir } from '../audit/helpers.js';
 
 const HOSTILE = '<script>alert(1)</script>';
 const PERIOD = 1e6 / 30;
@@ -315,5 +316,13 @@ describe('writeReports', () => {
     expect(index).toContain('href="day-etc_passwd.html"');
     expect(index).toContain('href="day-take-7-2.html"');
     expect(readFileSync(join(dir, 'day-etc_passwd.html'), 'utf8')).toContain('class="verdict-word">PASS<');
+  });
+});
+
+describe('an Orbbec Femto take on an epoch clock', () => {
+  it('names the device family and the clock\'s date for each sensor', () => {
+    const page = renderTakeReport(auditDir(join(import.meta.dirname, '../../samples/femto-epoch')));
+    expect(page.match(/Orbbec Femto \(K4A wrapper\)/g)?.length).toBe(3);
+    expect(page).toMatch(/counts from the Unix epoch: first frame at 2024-11-05T08:52:3\d\.\d{3}Z/);
   });
 });
