@@ -29,6 +29,7 @@ describe('parseRig', () => {
       depth: 'NFOV_UNBINNED',
       imu: true,
       jitterTicks: 2,
+      clockOriginUs: 0,
       seed: 1,
       sync: { source: 'master' },
       generator: { switchOn: 'after-arming', ltc: true, timecodeStart: '10:00:00:00', timecodeRate: undefined },
@@ -39,6 +40,7 @@ describe('parseRig', () => {
         {
           ...master,
           syncInDead: false,
+          clockOriginUs: null,
           subordinateDelayUs: 0,
           depthDelayUs: 0,
           firmware: { color: '1.6.110', depth: '1.6.80' },
@@ -205,8 +207,8 @@ describe('rigToSimText', () => {
     });
     expect(rigToSimText(rig, 'realistic').split('\n')).toEqual([
       'rig seed=42 jitter_ticks=0 payload=realistic host_step_us=1100 host_ppm=3 usb_latency_us=500 usb_jitter_us=200 usb_budget_mbps=300 disk_mbps=120.5 generator_rate_hz=29.97 generator_ppm=-1.5',
-      'sensor serial=A-1 sync_in=generator sync_in_dead=0 ppm=12.25 color_fw=1.6.108 depth_fw=1.6.79 startup_drops=7 unlock_at=900 disconnect_at=-1 drops=100:3,250:1',
-      'sensor serial=B_2 sync_in=A-1 sync_in_dead=1 ppm=-0.0001 color_fw=1.6.110 depth_fw=1.6.80 startup_drops=-1 unlock_at=-1 disconnect_at=1200 drops=',
+      'sensor serial=A-1 sync_in=generator sync_in_dead=0 ppm=12.25 clock_origin_us=0 color_fw=1.6.108 depth_fw=1.6.79 startup_drops=7 unlock_at=900 disconnect_at=-1 drops=100:3,250:1',
+      'sensor serial=B_2 sync_in=A-1 sync_in_dead=1 ppm=-0.0001 clock_origin_us=0 color_fw=1.6.110 depth_fw=1.6.80 startup_drops=-1 unlock_at=-1 disconnect_at=1200 drops=',
       '',
     ]);
   });
