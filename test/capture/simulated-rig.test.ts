@@ -69,6 +69,8 @@ describe('parseRig', () => {
   const cases: [string, unknown, string, RegExp][] = [
     ['an unknown top-level field', { ...daisyChain, colour: 'OFF' }, 'colour', /colour is not a known field/],
     ['an unknown sensor field', { sensors: [{ ...master, ppm: 3 }] }, 'sensors[0].ppm', /sensors\[0\]\.ppm is not a known field/],
+    ['a clock origin whose start offset in ns would not fit 64 bits', { clockOriginUs: 2 ** 63, sensors: [master] }, 'clockOriginUs', /clockOriginUs must be an integer/],
+    ['a negative sensor clock origin', { sensors: [{ ...master, clockOriginUs: -1 }] }, 'sensors[0].clockOriginUs', /sensors\[0\]\.clockOriginUs must be an integer/],
     [
       'crystalPpm as a string',
       { sensors: [master, { ...sub('000000000002'), crystalPpm: '12' }] },
