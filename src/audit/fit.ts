@@ -100,15 +100,20 @@ function centred(x: ArrayLike<number>, y: ArrayLike<number>, slope: number): [Fl
   return [cx, cy];
 }
 
-/** Solves the 3x3 system m·b = v (Cramer's rule; the matrices here are small and well conditioned). */
-function solve3(m: number[][], v: number[]): number[] | null {
-  const det = (a: number[][]) =>
-    a[0]![0]! * (a[1]![1]! * a[2]![2]! - a[1]![2]! * a[2]![1]!) -
-    a[0]![1]! * (a[1]![0]! * a[2]![2]! - a[1]![2]! * a[2]![0]!) +
-    a[0]![2]! * (a[1]![0]! * a[2]![1]! - a[1]![1]! * a[2]![0]!);
-  const d = det(m);
-  if (!Number.isFinite(d) || Math.abs(d) < 1e-12) return null;
-  return [0, 1, 2].map((c) => det(m.map((row, r) => row.map((x, k) => (k === c ? v[r]! : x)))) / d);
+/**
+ * Solves the symmetric 3x3 system [[a, b, c], [b, d, e], [c, e, f]]·x = v by Cramer's rule (the matrices here are
+ * small and well conditioned), in scalars: it runs once per candidate bend of every track.
+ */
+function solveSymmetric3(a: number, b: number, c: number, d: number, e: number, f: number, v0: number, v1: number, v2: number): [number, number, number] | null {
+  const m11 = d * f - e * e;
+  const m12 = b * f - e * c;
+  const m13 = b * e - d * c;
+  const det = a * m11 - b * m12 + c * m13;
+  if (!Number.isFinite(det) || Math.abs(det) < 1e-12) return null;
+  const x0 = (v0 * m11 - b * (v1 * f - e * v2) + c * (v1 * e - d * v2)) / det;
+  const x1 = (a * (v1 * f - e * v2) - v0 * m12 + c * (b * v2 - v1 * c)) / det;
+  const x2 = (a * (d * v2 - v1 * e) - b * (b * v2 - v1 * c) + v0 * m13) / det;
+  return [x0, x1, x2];
 }
 
 /**
@@ -136,7 +141,7 @@ export function bestHinge(xRaw: ArrayLike<number>, yRaw: ArrayLike<number>, minS
     const shh = t.sxx - 2 * c * t.sx + m * c * c;
     const sxh = t.sxx - c * t.sx;
     const shy = t.sxy - c * t.sy;
-    const b = solve3([[n, tot.sx, sh], [tot.sx, tot.sxx, sxh], [sh, sxh, shh]], [tot.sy, tot.sxy, shy]);
+    const b = solveSymmetric3(n, tot.sx, sh, tot.sxx, sxh, shh, tot.sy, tot.sxy, shy);
     if (!b) continue;
     const rss = tot.syy - (b[0]! * tot.sy + b[1]! * tot.sxy + b[2]! * shy);
     if (!best || rss < best.rss) best = { at, rss, b };
