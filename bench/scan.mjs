@@ -14,6 +14,7 @@ import { readRecording } from '../dist/src/recording/index.js';
 import { VERSION } from '../dist/src/version.js';
 import { comparePools } from './pool.mjs';
 import { ltcMemory, printLtcMemory } from './ltc-memory.mjs';
+import { offloadBench } from './offload.mjs';
 
 const CLI = fileURLToPath(new URL('../dist/bin/k4sync.js', import.meta.url));
 // Per sensor and frame: MJPG 720P averages 150 KB in realistic takes (native/sim device.cpp), NFOV_UNBINNED depth
@@ -98,6 +99,7 @@ printPools(
   ),
 );
 printLtcMemory(ltcMemory());
+await offloadBench(join(dir, 'take'), dir, { runs, median });
 if (failures.length > 0) {
   console.error(`\nFAILED checks:\n  ${failures.join('\n  ')}`);
   process.exitCode = 1;

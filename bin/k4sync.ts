@@ -245,6 +245,30 @@ program
     process.exitCode = runInfo(files, { json: opts.json === true });
   });
 
+const collect = (v: string, all: string[] = []) => [...all, v];
+program
+  .command('offload')
+  .description('Copy takes (or shoot days) to one or more drives in one pass: each file read once, hashed (xxh64) while copied, read back from every drive and compared; an ASC MHL history and the sync report of the copy in every destination.')
+  .argument('[folders...]', 'take folders or shoot-day folders')
+  .option('--to <destination>', 'a drive or folder to copy into (repeat for each: --to /media/shuttle --to /media/raid)', collect)
+  .option('--verify <destination>', 'check a destination against its ASC MHL history instead: files changed, missing or added (exit 1); appends a verification generation', collect)
+  .option('--no-report', 'do not audit the copies and write offload-audit.json and offload-report.html beside them')
+  .addHelpText('after', `
+Each source becomes a folder of its own name in every destination, with ascmhl/ inside (ASC MHL v2, xxh64).
+A failed or interrupted offload leaves no file that looks complete; run the same command again to resume: files
+its history already records as verified, with the source's size and time, are not copied again.
+Exit status: 0 every destination complete and verified, 1 a destination failed (the others are complete) or
+--verify found a difference, 2 bad input. See docs/offload.md.
+
+Examples:
+  k4sync offload /capture/take-0042 --to /media/shuttle --to /media/raid
+  k4sync offload /capture/day-3 --to /media/raid
+  k4sync offload --verify /media/raid/day-3`)
+  .action(async (folders: string[], opts: { to?: string[]; verify?: string[]; report?: boolean }) => {
+    const { runOffload } = await import('../src/cli/offload-command.js');
+    process.exitCode = await runOffload(folders, opts);
+  });
+
 const TRACKS = ['COLOR', 'DEPTH', 'IR', 'IMU'] as const;
 program
   .command('timestamps')

@@ -21,14 +21,18 @@ function fingerprint(fp: string): Html {
   return i > 0 && i < 40 ? html`<span class="dim">${fp.slice(0, i + 1)}</span><br>${fp.slice(i + 1)}` : html`${fp}`;
 }
 
-export function filesTable(take: TakeAudit): Html {
+/**
+ * `hashes` (file path as in the audit → xxh64 as its ASC MHL records it) adds an xxh64 column: the report of an
+ * offload shows the very hashes its drive's history holds, so one can be checked against the other.
+ */
+export function filesTable(take: TakeAudit, hashes?: ReadonlyMap<string, string>): Html {
   return html`<section id="files" class="block">
 <h2>Files</h2>
-<table class="data files"><thead><tr><th>File</th><th>Sensor</th><th class="num">Size</th><th>Modified</th><th>Fingerprint</th></tr></thead>
+<table class="data files"><thead><tr><th>File</th><th>Sensor</th><th class="num">Size</th><th>Modified</th><th>Fingerprint</th>${hashes ? html`<th>xxh64 (ASC MHL)</th>` : ''}</tr></thead>
 <tbody>${take.sensors.map((s) => {
     const f = s.fileInfo;
     return html`<tr><td><span class="mono">${basename(s.file)}</span>${folder(s.file) ? html`<div class="dim small mono path">${folder(s.file)}</div>` : ''}</td><td class="mono">${s.serial}</td>
-<td class="num">${f ? html`${bytes(f.bytes)}<div class="dim small">${int(f.bytes)} bytes</div>` : '—'}</td><td>${f ? utc(f.modified) : '—'}</td><td class="mono fingerprint">${f ? fingerprint(f.fingerprint) : '—'}</td></tr>`;
+<td class="num">${f ? html`${bytes(f.bytes)}<div class="dim small">${int(f.bytes)} bytes</div>` : '—'}</td><td>${f ? utc(f.modified) : '—'}</td><td class="mono fingerprint">${f ? fingerprint(f.fingerprint) : '—'}</td>${hashes ? html`<td class="mono xxh64">${hashes.get(s.file) ?? '—'}</td>` : ''}</tr>`;
   })}</tbody></table>
 </section>`;
 }

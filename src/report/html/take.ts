@@ -38,7 +38,12 @@ function section(id: string, title: string, body: Html, lede?: Html | string): H
   return html`<section id="${id}" class="block"><h2>${title}</h2>${lede ? html`<p class="lede">${lede}</p>` : ''}${body}</section>`;
 }
 
-export function renderTakeReport(take: TakeAudit): string {
+export interface TakeReportOptions {
+  /** Each file's xxh64 by its path in the audit, as an ASC MHL records it (k4sync offload). */
+  hashes?: ReadonlyMap<string, string>;
+}
+
+export function renderTakeReport(take: TakeAudit, options: TakeReportOptions = {}): string {
   const charts = [timelineChart(take), intervalsChart(take), offsetsChart(take), ratesChart(take)].filter((c): c is Chart => c !== null);
   const chart = (id: string) => {
     const c = charts.find((x) => x.id === id);
@@ -67,7 +72,7 @@ ${join([chart('timeline'), chart('intervals'), chart('offsets'), chart('rates')]
 ${tc ?? ''}
 ${sensorsSection(take)}
 ${checksTable(take)}
-${filesTable(take)}
+${filesTable(take, options.hashes)}
 ${provenance(take)}
 ${footer(take)}`;
   return renderDocument({ title: `${take.verdict} · ${take.take} · k4sync sync report`, body, charts: compiled });
