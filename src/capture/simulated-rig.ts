@@ -114,6 +114,8 @@ const RigShape = strictObject({
     .default('MJPG_720P'),
   depth: z.enum(DEPTH_MODES, { error: oneOf(DEPTH_MODES) }).default('NFOV_UNBINNED'),
   imu: z.boolean({ error: 'true or false' }).default(true),
+  // 1666 Hz on Azure Kinect; Orbbec's K4A wrapper runs a Femto's accelerometer and gyro at 500 Hz.
+  imuRateHz: number(1, 10000, 'inclusive').default(1666),
   jitterTicks: int(0, 1000).default(2),
   // What the device clocks read at their zero, µs: 0 on Azure Kinect; Unix time (µs) on Orbbec Femto sensors whose
   // K4A wrapper sets their clocks from the host's (1730796756988167 is 2024-11-05 08:52:36 UTC).
@@ -255,6 +257,7 @@ export function rigToSimText(rig: Rig, payload: 'tiny' | 'realistic'): string {
     ['usb_jitter_us', num(msToUs(rig.host.usbJitterMs))],
     ['usb_budget_mbps', num(rig.usbBudgetMBps)],
     ['disk_mbps', num(rig.diskMBps)],
+    ['imu_rate_hz', num(rig.imuRateHz)],
   ];
   if (rig.sync.source === 'generator')
     rigFields.push(['generator_rate_hz', num(rig.sync.rateHz)], ['generator_ppm', num(rig.sync.ppm)]);

@@ -155,4 +155,16 @@ describe('the simulated Femto rig (samples/femto-epoch/rig.json)', () => {
     expect(stagger.message).toMatch(/fire 0 µs apart/);
     expect(a.checks.find((c) => c.id === 'firmware')!.remedy).toMatch(/Orbbec Viewer/);
   });
+
+  it('an IMU at the wrapper\'s 500 Hz is measured at its own rate: no sample called missing', async () => {
+    const femtoImu = { ...structuredClone(rigJson), imu: true, imuRateHz: 500 };
+    const out = join(tmp, 'imu-500');
+    await simulateTake(parseRig(femtoImu), { out, frames: 90, payload: 'tiny' });
+    const a = auditDir(out);
+    for (const s of a.sensors) {
+      expect(s.imu!.missing, s.serial).toBe(0);
+      expect(Math.abs(s.imu!.rateHz! - 500)).toBeLessThan(1);
+    }
+    expect(a.checks.filter((c) => c.id === 'imu').every((c) => c.status === 'PASS')).toBe(true);
+  });
 });

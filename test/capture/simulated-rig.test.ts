@@ -28,6 +28,7 @@ describe('parseRig', () => {
       color: 'MJPG_720P',
       depth: 'NFOV_UNBINNED',
       imu: true,
+      imuRateHz: 1666,
       jitterTicks: 2,
       clockOriginUs: 0,
       seed: 1,
@@ -208,7 +209,7 @@ describe('rigToSimText', () => {
       ],
     });
     expect(rigToSimText(rig, 'realistic').split('\n')).toEqual([
-      'rig seed=42 jitter_ticks=0 payload=realistic host_step_us=1100 host_ppm=3 usb_latency_us=500 usb_jitter_us=200 usb_budget_mbps=300 disk_mbps=120.5 generator_rate_hz=29.97 generator_ppm=-1.5',
+      'rig seed=42 jitter_ticks=0 payload=realistic host_step_us=1100 host_ppm=3 usb_latency_us=500 usb_jitter_us=200 usb_budget_mbps=300 disk_mbps=120.5 imu_rate_hz=1666 generator_rate_hz=29.97 generator_ppm=-1.5',
       'sensor serial=A-1 sync_in=generator sync_in_dead=0 ppm=12.25 clock_origin_us=0 color_fw=1.6.108 depth_fw=1.6.79 startup_drops=7 unlock_at=900 disconnect_at=-1 drops=100:3,250:1',
       'sensor serial=B_2 sync_in=A-1 sync_in_dead=1 ppm=-0.0001 clock_origin_us=0 color_fw=1.6.110 depth_fw=1.6.80 startup_drops=-1 unlock_at=-1 disconnect_at=1200 drops=',
       '',
@@ -217,7 +218,7 @@ describe('rigToSimText', () => {
 
   it('leaves the generator out of a master rig', () => {
     expect(rigToSimText(parseRig(daisyChain), 'tiny').split('\n')[0]).toBe(
-      'rig seed=1 jitter_ticks=2 payload=tiny host_step_us=50000 host_ppm=0 usb_latency_us=25000 usb_jitter_us=200 usb_budget_mbps=0 disk_mbps=0',
+      'rig seed=1 jitter_ticks=2 payload=tiny host_step_us=50000 host_ppm=0 usb_latency_us=25000 usb_jitter_us=200 usb_budget_mbps=0 disk_mbps=0 imu_rate_hz=1666',
     );
   });
 

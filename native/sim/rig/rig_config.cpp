@@ -77,6 +77,8 @@ std::string apply_rig(const std::string &key, const std::string &value, RigConfi
         rig.disk_mbps = d;
     else if (key == "generator_rate_hz" && parse_double(value, d) && d >= 0 && d < 1000)
         rig.generator_rate_hz = d;
+    else if (key == "imu_rate_hz" && parse_double(value, d) && d >= 1 && d <= 10000)
+        rig.imu_rate_hz = d;
     else if (key == "generator_ppm" && parse_double(value, d))
         rig.generator_ppm = d;
     else

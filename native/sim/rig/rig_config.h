@@ -52,6 +52,8 @@ struct RigConfig
     // External generator: present when generator_rate_hz > 0.
     double generator_rate_hz = 0.0;
     double generator_ppm = 0.0;
+    // IMU sample rate on the device clock: 1666 Hz on an Azure Kinect; Orbbec's K4A wrapper runs a Femto's at 500 Hz.
+    double imu_rate_hz = 1666.0;
     std::vector<SensorConfig> sensors;
 };
 

@@ -9,7 +9,6 @@ namespace k4sync::sim {
 namespace {
 
 constexpr double kTicksPerUs = 0.09; // 90 kHz
-constexpr double kImuRateHz = 1666.0;
 // Host monotonic clocks do not start at zero; an arbitrary uptime keeps host and device times visibly apart.
 constexpr uint64_t kHostEpochNs = 1'000'000'000'000'000ULL;
 // A run of drops longer than this means the budget leaves nothing to deliver: report "no frame" instead of spinning.
@@ -331,8 +330,8 @@ bool RigModel::next_imu(int sensor, int64_t &timestamp_us)
     State &st = states_[sensor];
     if (st.first_color_us < 0)
         return false;
-    // The IMU runs on the device clock at 1666 Hz from the first delivered frame, whatever frames are lost later.
-    int64_t ts = st.first_color_us + static_cast<int64_t>(std::floor(static_cast<double>(st.imu_next) * 1e6 / kImuRateHz));
+    // The IMU runs on the device clock at its rate from the first delivered frame, whatever frames are lost later.
+    int64_t ts = st.first_color_us + static_cast<int64_t>(std::floor(static_cast<double>(st.imu_next) * 1e6 / config_.imu_rate_hz));
     if (ts > st.last_color_us)
         return false;
     st.imu_next++;
@@ -400,9 +399,9 @@ std::string RigModel::truth_json() const
             for (size_t d = 0; d < st.drops.size(); d++)
                 o << (d ? "," : "") << "{\"index\":" << st.drops[d].index << ",\"pulse\":" << st.drops[d].pulse
                   << ",\"colorUs\":" << st.drops[d].color_us << ",\"cause\":\"" << st.drops[d].cause << "\"}";
-            // The IMU stream the host was handed: 1666 Hz from the first delivered frame's colour time, so a reader
-            // can rebuild every sample time as imuFirstUs + floor(k * 1e6 / 1666) for k < imuSamples.
-            o << "],\"imuFirstUs\":" << st.first_color_us << ",\"imuRateHz\":" << kImuRateHz << ",\"imuSamples\":" << st.imu_next;
+            // The IMU stream the host was handed: from the first delivered frame's colour time, so a reader can rebuild
+            // every sample time as imuFirstUs + floor(k * 1e6 / imuRateHz) for k < imuSamples.
+            o << "],\"imuFirstUs\":" << st.first_color_us << ",\"imuRateHz\":" << config_.imu_rate_hz << ",\"imuSamples\":" << st.imu_next;
             o << ",\"gone\":" << (st.gone ? "true" : "false");
         }
         o << "}";
