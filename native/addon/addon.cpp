@@ -399,10 +399,11 @@ private:
                 if (status != napi_ok)
                     delete snapshot;
             };
+            // Woken early when the last thread ends, so the promise settles as soon as the session is done.
             while (!session->finished())
             {
                 send(false);
-                std::this_thread::sleep_for(std::chrono::milliseconds(interval));
+                session->wait_finished(std::chrono::milliseconds(interval));
             }
             send(true);
             tsfn.Release();

@@ -1,6 +1,10 @@
 #include "library.h"
 
+#if defined(_WIN32)
+#include "win32_text.h"
+#else
 #include <dlfcn.h>
+#endif
 
 #include <cstdlib>
 #include <filesystem>
@@ -8,7 +12,60 @@
 namespace k4sync {
 namespace {
 
-void *open_library(const std::string &path, std::string &error)
+#if defined(_WIN32)
+
+using Library = HMODULE;
+
+// A path with a folder in it is loaded with that folder first in the search for its own dependencies
+// (LOAD_LIBRARY_SEARCH_DLL_LOAD_DIR: k4a.dll finds depthengine_2_0.dll beside it, wherever the SDK is installed),
+// then the application's folder and System32; that flag needs an absolute path with backslashes. A bare name
+// ("k4a.dll") is searched for the usual way, PATH included.
+Library open_library(const std::string &path, std::string &error)
+{
+    std::filesystem::path file(win32::utf8_to_wide(path));
+    const bool bare = !file.has_parent_path();
+    if (!bare)
+        file = std::filesystem::absolute(file).make_preferred();
+    HMODULE handle = LoadLibraryExW(file.c_str(), nullptr, bare ? 0 : LOAD_LIBRARY_SEARCH_DLL_LOAD_DIR | LOAD_LIBRARY_SEARCH_DEFAULT_DIRS);
+    if (!handle)
+        error = "cannot load " + path + ": " + win32::error_text(GetLastError());
+    return handle;
+}
+
+template <typename F> bool resolve(Library handle, const char *name, F &out, std::string &missing)
+{
+    FARPROC symbol = GetProcAddress(handle, name);
+    if (!symbol)
+    {
+        missing += missing.empty() ? name : std::string(", ") + name;
+        return false;
+    }
+    // Through void (*)(), the one function-pointer type every compiler lets stand for any other.
+    out = reinterpret_cast<F>(reinterpret_cast<void (*)()>(symbol));
+    return true;
+}
+
+// The SDK reads its log variables with getenv from its own C runtime, which keeps its own copy of the environment:
+// set ours, the Universal CRT's (which node.exe and an MSVC-built k4a.dll share), and the process environment (read by
+// a runtime that starts later, and by the simulated rig). _putenv_s also sets the process environment, reading the
+// bytes in the ANSI code page: the UTF-16 call comes last, so that a path with any character in it survives there.
+void set_env(const char *name, const std::string &value)
+{
+    _putenv_s(name, value.c_str());
+    if (HMODULE ucrt = GetModuleHandleW(L"ucrtbase.dll"))
+    {
+        using PutenvS = int (*)(const char *, const char *);
+        if (FARPROC put = GetProcAddress(ucrt, "_putenv_s"))
+            reinterpret_cast<PutenvS>(reinterpret_cast<void (*)()>(put))(name, value.c_str());
+    }
+    SetEnvironmentVariableW(win32::utf8_to_wide(name).c_str(), win32::utf8_to_wide(value).c_str());
+}
+
+#else
+
+using Library = void *;
+
+Library open_library(const std::string &path, std::string &error)
 {
     void *handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (!handle)
@@ -19,7 +76,7 @@ void *open_library(const std::string &path, std::string &error)
     return handle;
 }
 
-template <typename F> bool resolve(void *handle, const char *name, F &out, std::string &missing)
+template <typename F> bool resolve(Library handle, const char *name, F &out, std::string &missing)
 {
     dlerror();
     void *symbol = dlsym(handle, name);
@@ -34,18 +91,23 @@ template <typename F> bool resolve(void *handle, const char *name, F &out, std::
 
 void set_env(const char *name, const std::string &value)
 {
-#if defined(_WIN32)
-    _putenv_s(name, value.c_str());
-#else
     setenv(name, value.c_str(), 1);
-#endif
 }
+
+#endif
 
 } // namespace
 
 std::string sdk_record_log_path(const std::string &log_file)
 {
-    return (std::filesystem::path(log_file).parent_path() / "k4arecord.log").string();
+    // By bytes rather than std::filesystem::path, which reads a narrow string in the ANSI code page on Windows: ours
+    // are UTF-8.
+#if defined(_WIN32)
+    const size_t slash = log_file.find_last_of("/\\");
+#else
+    const size_t slash = log_file.find_last_of('/');
+#endif
+    return (slash == std::string::npos ? std::string() : log_file.substr(0, slash + 1)) + "k4arecord.log";
 }
 
 void route_sdk_log(const std::string &log_file)
@@ -70,10 +132,10 @@ void route_sdk_log(const std::string &log_file)
 std::string load_k4a_api(const std::string &device_library, const std::string &record_library, K4aApi &api)
 {
     std::string error;
-    void *device = open_library(device_library, error);
+    Library device = open_library(device_library, error);
     if (!device)
         return error;
-    void *record = record_library.empty() || record_library == device_library ? device : open_library(record_library, error);
+    Library record = record_library.empty() || record_library == device_library ? device : open_library(record_library, error);
     if (!record)
         return error;
     K4aApi loaded;

@@ -150,9 +150,12 @@ std::string Session::start_cameras(size_t i)
     Sensor &s = *sensors_[i];
     if (api_.k4a_device_start_cameras(s.device, &s.plan.config) != K4A_RESULT_SUCCEEDED)
         return device_error("sensor " + s.serial + " refused to start its cameras");
+    {
+        std::lock_guard<std::mutex> lock(stats_lock_);
+        s.stats.state = SensorState::kWaiting;
+    }
     s.cameras = true;
-    std::lock_guard<std::mutex> lock(stats_lock_);
-    s.stats.state = SensorState::kWaiting;
+    wake();
     return {};
 }
 
@@ -298,7 +301,8 @@ void Session::capture_loop(Sensor &s)
     {
         if (!s.cameras)
         {
-            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            std::unique_lock<std::mutex> lock(wake_lock_);
+            wake_.wait(lock, [&] { return s.cameras.load() || stop_.load() || s.writer_failed.load(); });
             continue;
         }
         k4a_capture_t capture = nullptr;
@@ -337,6 +341,7 @@ void Session::capture_loop(Sensor &s)
     }
     s.queue_changed.notify_one();
     s.capture_done.store(true);
+    wake();
 }
 
 // ---- Writer thread ------------------------------------------------------------------------------------------------
@@ -528,6 +533,7 @@ void Session::writer_loop(Sensor &s)
             s.imu_samples.clear();
         }
         s.room.notify_one();
+        wake();
         for (QueuedCapture &q : left)
             api_.k4a_capture_release(q.capture);
     }
@@ -537,11 +543,29 @@ void Session::writer_loop(Sensor &s)
             s.stats.state = SensorState::kDone;
     }
     s.writer_done.store(true);
+    wake();
+}
+
+void Session::wake() const
+{
+    // Taking the lock between the change and the notification: a thread that just found its condition false is
+    // then already waiting, and cannot miss the notification.
+    {
+        std::lock_guard<std::mutex> lock(wake_lock_);
+    }
+    wake_.notify_all();
 }
 
 void Session::request_stop()
 {
     stop_.store(true);
+    wake();
+}
+
+bool Session::wait_finished(std::chrono::milliseconds timeout) const
+{
+    std::unique_lock<std::mutex> lock(wake_lock_);
+    return wake_.wait_for(lock, timeout, [this] { return finished(); });
 }
 
 bool Session::finished() const

@@ -9,6 +9,7 @@
 #include "library.h"
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -116,6 +117,8 @@ public:
     void request_stop();
     // Every capture and writer thread has ended.
     bool finished() const;
+    // Waits until finished() or the timeout; returns finished().
+    bool wait_finished(std::chrono::milliseconds timeout) const;
     void join();
     // Stops the sensors and closes every recording (finalizing it), whatever failed before. Safe to call twice.
     void close();
@@ -191,11 +194,17 @@ private:
     std::string device_error(const std::string &what) const;
     std::string record_error(const std::string &what) const;
     size_t default_capacity(const SensorPlan &plan) const;
+    // Wakes every thread waiting on wake_: called after any change a waiter's condition reads (cameras started, stop
+    // requested, a writer failed, a thread ended).
+    void wake() const;
 
     K4aApi api_;
     std::vector<std::unique_ptr<Sensor>> sensors_;
     SessionOptions options_;
     std::atomic<bool> stop_{false};
+    // Capture threads wait here for their cameras to start, and watch() for the session to finish: no polling.
+    mutable std::mutex wake_lock_;
+    mutable std::condition_variable wake_;
     mutable std::mutex stats_lock_; // guards every Sensor::stats and incidents_
     std::vector<Incident> incidents_;
     bool closed_ = false;

@@ -4,7 +4,7 @@
  * Written from the documented signatures and enum values (see ../shared/spec/k4a-recording-and-sync.md and the public
  * SDK reference). The SDK is never needed to build: the same declarations serve
  *   - the runtime loader, which resolves every name listed in K4A_API_FUNCTIONS from libk4a/libk4arecord (or the
- *     Orbbec wrapper) with dlsym, and
+ *     Orbbec wrapper) with dlsym or GetProcAddress, and
  *   - native/sim, which implements them, so code above this seam cannot tell a simulated rig from real sensors.
  *
  * Binary compatibility matters more than style here: enum values, struct field order and field types must match the
@@ -24,9 +24,17 @@
 #include <stdint.h>
 #endif
 
-/* Only the simulated rig exports these names; when this header is used to declare function-pointer types for a
- * loader, the attribute is harmless. Windows builds of native/sim would need a .def file or dllexport: not done yet. */
-#if defined(__GNUC__) || defined(__clang__)
+/* Only the simulated rig exports these names. Its sources (and the writer linked into it) are compiled with
+ * K4SYNC_EXPORTS, so that a Windows DLL exports them; everywhere else (the loader, which only takes function-pointer
+ * types from these declarations, and the tests) the names are neither exported nor imported: nothing links against a
+ * k4a library, it is loaded at run time. */
+#if defined(_WIN32)
+#if defined(K4SYNC_EXPORTS)
+#define K4A_API_EXPORT __declspec(dllexport)
+#else
+#define K4A_API_EXPORT
+#endif
+#elif defined(__GNUC__) || defined(__clang__)
 #define K4A_API_EXPORT __attribute__((visibility("default")))
 #else
 #define K4A_API_EXPORT

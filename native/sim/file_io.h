@@ -1,6 +1,7 @@
 // The recording file: positional writes (the writer goes back to rewrite the Segment size, SeekHead, Info and Tags in
-// place), durability barriers, truncation. POSIX only for now; every failure is reported, never thrown, and carries
-// errno text for the log.
+// place), durability barriers, truncation. file_io_posix.cpp (descriptors, pwrite, fsync) and file_io_win32.cpp
+// (handles, overlapped-offset WriteFile, FlushFileBuffers; UTF-8 paths) implement it. Every failure is reported, never
+// thrown, and carries the system's text for the log.
 #pragma once
 
 #include <cstddef>
@@ -24,10 +25,14 @@ public:
     // Blocks until written data is on stable storage.
     bool sync(std::string *error);
     bool close(std::string *error);
-    bool is_open() const noexcept { return fd_ >= 0; }
+    bool is_open() const noexcept;
 
 private:
+#if defined(_WIN32)
+    void *handle_ = nullptr; // a HANDLE, kept as void * so that this header does not pull in <windows.h>
+#else
     int fd_ = -1;
+#endif
 };
 
 } // namespace k4sync

@@ -6,10 +6,52 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <optional>
 #include <string>
+
+#if defined(_WIN32)
+#include "win32_text.h"
+#endif
 
 namespace k4sync {
 namespace {
+
+// A variable of the process environment, in UTF-8. On Windows it is read from the process itself rather than from
+// getenv, whose C runtime may be a private copy (a static CRT in this DLL) taken before k4sync set the variable.
+std::optional<std::string> environment(const char *name)
+{
+#if defined(_WIN32)
+    const std::wstring wide_name = win32::utf8_to_wide(name);
+    std::wstring value(256, L'\0');
+    for (;;)
+    {
+        SetLastError(ERROR_SUCCESS);
+        const DWORD n = GetEnvironmentVariableW(wide_name.c_str(), value.data(), static_cast<DWORD>(value.size()));
+        if (n == 0 && GetLastError() == ERROR_ENVVAR_NOT_FOUND)
+            return std::nullopt;
+        if (n < value.size())
+        {
+            value.resize(n);
+            return win32::wide_to_utf8(value);
+        }
+        value.resize(n);
+    }
+#else
+    const char *value = std::getenv(name);
+    return value ? std::optional<std::string>(value) : std::nullopt;
+#endif
+}
+
+// The log file's name comes from the environment as UTF-8 (k4sync sets it); Windows' fopen would read it in the ANSI
+// code page.
+std::FILE *open_for_append(const std::string &path)
+{
+#if defined(_WIN32)
+    return _wfopen(win32::utf8_to_wide(path).c_str(), L"a");
+#else
+    return std::fopen(path.c_str(), "a");
+#endif
+}
 
 struct Sink
 {
@@ -40,9 +82,9 @@ const char *file_variable(LogSide side) noexcept
 Config read_environment(LogSide side)
 {
     Config c;
-    if (const char *level = std::getenv("K4A_LOG_LEVEL"))
+    if (const std::optional<std::string> level = environment("K4A_LOG_LEVEL"); level && !level->empty())
     {
-        switch (level[0])
+        switch ((*level)[0])
         {
         case 'c': // critical: we log nothing that severe
         case 'C':
@@ -63,11 +105,11 @@ Config read_environment(LogSide side)
             break;
         }
     }
-    const char *console = std::getenv("K4A_ENABLE_LOG_TO_STDOUT");
-    c.console = console == nullptr || std::strcmp(console, "0") != 0;
-    const char *file = std::getenv(file_variable(side));
-    if (file != nullptr && file[0] != '\0' && std::strcmp(file, "0") != 0)
-        c.file = file;
+    const std::optional<std::string> console = environment("K4A_ENABLE_LOG_TO_STDOUT");
+    c.console = !console || *console != "0";
+    const std::optional<std::string> file = environment(file_variable(side));
+    if (file && !file->empty() && *file != "0")
+        c.file = *file;
     return c;
 }
 
@@ -100,7 +142,7 @@ void log_acquire(LogSide side) noexcept
         sink.console = c.console;
         if (!c.file.empty())
         {
-            sink.file = std::fopen(c.file.c_str(), "a");
+            sink.file = open_for_append(c.file);
             if (sink.file == nullptr && sink.console)
                 std::fprintf(stderr, "[k4sync-sim] error: cannot open the log file %s: %s\n", c.file.c_str(), std::strerror(errno));
         }

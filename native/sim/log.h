@@ -43,7 +43,10 @@ private:
     bool previous_;
 };
 
-#if defined(__GNUC__) || defined(__clang__)
+#if defined(__MINGW32__)
+// mingw-w64's C++ runtime formats with its own C99 printf (%zu, %lld), not msvcrt's, which "printf" would check against.
+__attribute__((format(gnu_printf, 2, 3)))
+#elif defined(__GNUC__) || defined(__clang__)
 __attribute__((format(printf, 2, 3)))
 #endif
 void log_message(LogLevel level, const char *format, ...) noexcept;

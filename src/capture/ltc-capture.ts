@@ -32,6 +32,8 @@ export function parseLtcInput(spec: string): { format: CaptureFormat; device: st
 
 /** ffmpeg opens an audio device in well under a second; one that has not begun writing by then never will. */
 const START_TIMEOUT_MS = 10_000;
+/** After `q`, ffmpeg writes out what it buffered and the WAV header at once; one still running after this is stuck. */
+const STOP_TIMEOUT_MS = 5_000;
 
 /**
  * Records the generator's LTC from a host audio input into ltc.wav with ffmpeg, and notes the host monotonic time at
@@ -44,9 +46,13 @@ export async function startLtcCapture(spec: string, dir: string, startTimeoutMs 
   const { format, device } = parseLtcInput(spec);
   const ffmpeg = await resolveFfmpeg();
   const file = 'ltc.wav';
+  // ffmpeg is stopped with `q` on its stdin, on every platform: Windows has no SIGINT to send a child, and a killed
+  // ffmpeg leaves the WAV header unwritten. FfmpegCommand always adds -nostdin, which would make ffmpeg ignore it.
   const args = new FfmpegCommand().overwrite().logLevel('info').device(format, device).audioOnly().sampleRate(SAMPLE_RATE)
-    .audioCodec('pcm_s16le').format('wav').toFile(join(dir, file)).args();
-  const child: ChildProcess = spawn(ffmpeg.path, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    .audioCodec('pcm_s16le').format('wav').toFile(join(dir, file)).args().filter((a) => a !== '-nostdin');
+  const child: ChildProcess = spawn(ffmpeg.path, args, { stdio: ['pipe', 'ignore', 'pipe'] });
+  // Writing `q` to an ffmpeg that has just ended fails with EPIPE: it has stopped, which is what was asked.
+  child.stdin!.on('error', () => {});
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   // Listened for for the child's whole life: an 'error' event nobody listens to would end k4sync mid-take.
   let failure: Error | null = null;
@@ -67,17 +73,25 @@ export async function startLtcCapture(spec: string, dir: string, startTimeoutMs 
     child.once('exit', () => reject(new LtcInputError(`ffmpeg could not record from ${spec}: ${lastLines()}`)));
     timer = setTimeout(() => reject(new LtcInputError(`ffmpeg did not begin recording from ${spec} within ${startTimeoutMs / 1000} s${log ? `: ${lastLines()}` : ''}.`)), startTimeoutMs);
   });
-  const end = async (signal: NodeJS.Signals) => {
-    if (child.exitCode === null && child.signalCode === null && failure === null) {
-      child.kill(signal);
+  const running = () => child.exitCode === null && child.signalCode === null && failure === null;
+  const kill = async () => {
+    if (running()) {
+      child.kill('SIGKILL');
       await exited;
     }
+  };
+  const quit = async () => {
+    if (!running()) return;
+    child.stdin!.end('q');
+    const stuck = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    await exited;
+    clearTimeout(stuck);
   };
   try {
     await started;
   } catch (e) {
-    // Nothing worth keeping was written; a driver stuck opening the device may not heed SIGINT.
-    await end('SIGKILL');
+    // Nothing worth keeping was written; a driver stuck opening the device may not heed `q`.
+    await kill();
     throw e;
   } finally {
     clearTimeout(timer);
@@ -85,7 +99,7 @@ export async function startLtcCapture(spec: string, dir: string, startTimeoutMs 
   return {
     finished: exited,
     async stop() {
-      await end('SIGINT'); // ffmpeg finalizes the WAV header on SIGINT
+      await quit();
       return { file, channel: 0, sampleRate: SAMPLE_RATE, rate: null, hostStartUs: hostStartUs!, anchors: [] };
     },
   };

@@ -116,21 +116,34 @@ export class NativeUnavailableError extends K4sError {
 const ROOT = [resolve(dirname(fileURLToPath(import.meta.url)), '../..'), resolve(dirname(fileURLToPath(import.meta.url)), '../../..')].find(
   (d) => existsSync(join(d, 'package.json')) && existsSync(join(d, 'native')),
 );
-const RELEASE = ROOT ? join(ROOT, 'build/Release') : '';
 
-/** The simulated rig's shared library, built beside the addon. */
-export const SIMULATED_RIG_LIBRARY = join(RELEASE, 'libk4sync_sim.so');
+/** The prebuilt binaries' folder for this machine, as `prebuilds/<platform>-<arch>/` in the package. */
+export const PREBUILD_PLATFORM = `${process.platform}-${process.arch}`;
+
+/**
+ * Where the native layer is: a build from source (`build/Release`, made by `npm install` without a matching prebuild,
+ * `--build-from-source` or `npm run build:native`) wins over the prebuilt binaries the package ships for this platform.
+ */
+const NATIVE_DIR = (() => {
+  if (!ROOT) return '';
+  const dirs = [join(ROOT, 'build/Release'), join(ROOT, 'prebuilds', PREBUILD_PLATFORM)];
+  return dirs.find((d) => existsSync(join(d, 'k4sync_native.node'))) ?? dirs[0]!;
+})();
+
+/** The simulated rig's shared library, beside the addon: named as each platform names a library it loads at run time. */
+export const SIMULATED_RIG_LIBRARY = join(NATIVE_DIR, process.platform === 'win32' ? 'k4sync_sim.dll' : process.platform === 'darwin' ? 'libk4sync_sim.dylib' : 'libk4sync_sim.so');
 
 let binding: NativeBinding | null = null;
 
-/** The addon, built by `npm install`; recording and simulation need it, reading recordings does not. */
+/** The addon (prebuilt, or built by `npm install`); recording and simulation need it, reading recordings does not. */
 export function nativeBinding(): NativeBinding {
   if (binding) return binding;
-  const path = join(RELEASE, 'k4sync_native.node');
+  const path = join(NATIVE_DIR, 'k4sync_native.node');
   if (!existsSync(path)) {
     throw new NativeUnavailableError(
-      'The native layer is not built, so k4sync cannot record or simulate here (info, timestamps and audit still work). ' +
-        'Install CMake and a C++ compiler (Debian: apt-get install cmake g++), then run `npm run build:native`.',
+      `The native layer is not built and k4sync ships no prebuilt one for ${PREBUILD_PLATFORM}, so k4sync cannot record or simulate here ` +
+        '(info, timestamps and audit still work). Install CMake and a C++ compiler (Debian: apt-get install cmake g++; ' +
+        'Windows: Visual Studio Build Tools with C++), then run `npm run build:native`.',
     );
   }
   binding = createRequire(import.meta.url)(path) as NativeBinding;

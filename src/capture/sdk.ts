@@ -1,3 +1,5 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { win32 } from 'node:path';
 import { nativeBinding, type NativeBinding, type NativeSensorPlan, type NativeSession } from './native.js';
 import type { Device, DeviceSession, DeviceTiming, Incident, Refusal, SensorStats, SessionOptions } from './device.js';
 import type { DeviceFacts } from './plan.js';
@@ -11,10 +13,34 @@ export class SdkMissingError extends K4sError {
   }
 }
 
-/** Where the Azure Kinect SDK (or Orbbec's K4A wrapper, which keeps its names) installs its libraries. */
-const DEFAULT_LIBRARIES: [string, string][] = process.platform === 'win32'
-  ? [['k4a.dll', 'k4arecord.dll']]
-  : [['libk4a.so.1.4', 'libk4arecord.so.1.4'], ['libk4a.so', 'libk4arecord.so']];
+/** Folders under `parent` whose names match `pattern`, newest version first (v1.4.10 before v1.4.9). */
+function versionedFolders(parent: string, pattern: RegExp): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(parent);
+  } catch {
+    return [];
+  }
+  return names.filter((n) => pattern.test(n)).sort((a, b) => b.localeCompare(a, 'en', { numeric: true })).map((n) => win32.join(parent, n));
+}
+
+/**
+ * Where the Azure Kinect SDK (or Orbbec's K4A wrapper, which keeps its names) puts its libraries, in the order tried.
+ * On Windows: the SDK's installer folder (`C:\Program Files\Azure Kinect SDK v1.4.x\sdk\windows-desktop\amd64\
+ * release\bin`), then the Orbbec wrapper's release zip unpacked at the root of the system drive, as its guide does
+ * (`C:\OrbbecSDK_K4A_Wrapper_v1.10.x_windows_...\bin`), then k4a.dll on PATH. Each is loaded by its full path, so
+ * k4a.dll finds its depth engine beside it.
+ */
+function defaultLibraries(): [string, string][] {
+  if (process.platform !== 'win32') return [['libk4a.so.1.4', 'libk4arecord.so.1.4'], ['libk4a.so', 'libk4arecord.so']];
+  const programFiles = process.env.ProgramFiles ?? 'C:\\Program Files';
+  const drive = `${process.env.SystemDrive ?? 'C:'}\\`;
+  const bins = [
+    ...versionedFolders(programFiles, /^Azure Kinect SDK v1\.4\./).map((d) => win32.join(d, 'sdk', 'windows-desktop', 'amd64', 'release', 'bin')),
+    ...versionedFolders(drive, /^OrbbecSDK_K4A_Wrapper_v.*_windows/i).map((d) => win32.join(d, 'bin')),
+  ].filter((d) => existsSync(win32.join(d, 'k4a.dll')));
+  return [...bins.map((d): [string, string] => [win32.join(d, 'k4a.dll'), win32.join(d, 'k4arecord.dll')]), ['k4a.dll', 'k4arecord.dll']];
+}
 
 /** A real sensor takes up to a second to show it is waiting for sync; counters every 200 ms keep the status line live. */
 const SENSOR_TIMING: DeviceTiming = { statsIntervalMs: 200, armedCheckMs: 1000, pollMs: 100 };
@@ -107,7 +133,7 @@ export function loadSdk(opts: { sdk?: string } = {}): Device {
   const sibling = explicit?.replace(/k4a(\.dll|\.so|\.dylib)/, 'k4arecord$1');
   const candidates: [string, string | undefined][] = explicit
     ? [...(sibling && sibling !== explicit ? [[explicit, sibling] as [string, string]] : []), [explicit, undefined]]
-    : DEFAULT_LIBRARIES;
+    : defaultLibraries();
   const errors: string[] = [];
   for (const [device, record] of candidates) {
     try {
@@ -117,9 +143,10 @@ export function loadSdk(opts: { sdk?: string } = {}): Device {
       errors.push((e as Error).message);
     }
   }
-  throw new SdkMissingError(
-    `No Azure Kinect SDK could be loaded (${errors.join('; ')}). Install Azure Kinect SDK 1.4.x (libk4a1.4 and ` +
-      'libk4arecord, from Microsoft\'s package repository) or, for Orbbec Femto Bolt/Mega, the Orbbec K4A wrapper; or point ' +
-      '--sdk / K4SYNC_K4A_LIBRARY at libk4a. To try k4sync without sensors: --simulate rig.json.',
-  );
+  const install = process.platform === 'win32'
+    ? 'Install Azure Kinect SDK 1.4.x (its Windows installer) or, for Orbbec Femto Bolt/Mega, unpack the Orbbec K4A wrapper\'s ' +
+      'Windows release at C:\\; or point --sdk / K4SYNC_K4A_LIBRARY at k4a.dll.'
+    : 'Install Azure Kinect SDK 1.4.x (libk4a1.4 and libk4arecord, from Microsoft\'s package repository) or, for Orbbec ' +
+      'Femto Bolt/Mega, the Orbbec K4A wrapper; or point --sdk / K4SYNC_K4A_LIBRARY at libk4a.';
+  throw new SdkMissingError(`No Azure Kinect SDK could be loaded (${errors.join('; ')}). ${install} To try k4sync without sensors: --simulate rig.json.`);
 }

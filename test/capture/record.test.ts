@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { K4sError } from '../../src/errors.js';
 import { recordTake, type RecordOptions } from '../../src/capture/record.js';
@@ -11,6 +11,7 @@ import { loadRig, parseRig } from '../../src/capture/simulated-rig.js';
 import { readManifest } from '../../src/take/index.js';
 import { isRecordingError, readRecording } from '../../src/recording/index.js';
 import { auditDir } from '../audit/helpers.js';
+import { linuxOnly } from '../helpers/platform.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI = join(ROOT, 'dist/bin/k4sync.js');
@@ -108,13 +109,13 @@ describe('k4sync record on the simulated rig', () => {
     expect(a.checks.filter((c) => c.id === 'offset' && c.status === 'FAIL').map((c) => c.sensor).sort()).toEqual(['S2', 'S3']);
   });
 
-  it('a full disk: the take stops with a fault and every file reads up to it', () => {
+  linuxOnly('prlimit caps the file size, and SIGXFSZ is a POSIX signal')('a full disk: the take stops with a fault and every file reads up to it', () => {
     const out = join(tmp, 'full-disk');
     const script = `
       process.on('SIGXFSZ', () => {});
-      const { recordTake } = await import(${JSON.stringify(join(ROOT, 'dist/src/capture/record.js'))});
-      const { openSimulatedRig, simulatedCrew } = await import(${JSON.stringify(join(ROOT, 'dist/src/capture/simulated-device.js'))});
-      const { parseRig } = await import(${JSON.stringify(join(ROOT, 'dist/src/capture/simulated-rig.js'))});
+      const { recordTake } = await import(${JSON.stringify(pathToFileURL(join(ROOT, 'dist/src/capture/record.js')).href)});
+      const { openSimulatedRig, simulatedCrew } = await import(${JSON.stringify(pathToFileURL(join(ROOT, 'dist/src/capture/simulated-device.js')).href)});
+      const { parseRig } = await import(${JSON.stringify(pathToFileURL(join(ROOT, 'dist/src/capture/simulated-rig.js')).href)});
       const device = openSimulatedRig(parseRig(${JSON.stringify(daisy)}), 'tiny');
       const r = await recordTake({ device, operator: simulatedCrew(device), out: ${JSON.stringify(out)}, mode: { fps: 30, color: 'MJPG_720P', depth: 'NFOV_UNBINNED', imu: false }, frames: 100000,
         generator: false, firstFrameTimeoutMs: 2000, flushIntervalMs: 200 });
@@ -131,7 +132,7 @@ describe('k4sync record on the simulated rig', () => {
     }
   });
 
-  it('Ctrl-C finalizes every file and exits 1 (a second Ctrl-C does not cut it short)', async () => {
+  linuxOnly('SIGINT sent to a child process, which Windows cannot deliver (it ends the child)')('Ctrl-C finalizes every file and exits 1 (a second Ctrl-C does not cut it short)', async () => {
     const out = join(tmp, 'interrupted');
     const rigFile = join(ROOT, 'samples/daisy-chain/rig.json');
     const serials = loadRig(rigFile).sensors.map((s) => s.serial);

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { tool } from '../helpers/platform.js';
 
 /**
  * ffprobe and mkvinfo on a file; returns their complaints. The only notices allowed are the ones every Azure Kinect
@@ -6,9 +7,9 @@ import { spawnSync } from 'node:child_process';
  * calibration attachment.
  */
 export function toolComplaints(file: string): string[] {
-  const probe = spawnSync('ffprobe', ['-v', 'warning', '-show_entries', 'stream=codec_name', file], { encoding: 'utf8' });
+  const probe = spawnSync(tool('ffprobe'), ['-v', 'warning', '-show_entries', 'stream=codec_name', file], { encoding: 'utf8' });
   if (probe.error) throw new Error('ffprobe is needed for this test (apt-get install ffmpeg)');
-  const info = spawnSync('mkvinfo', [file], { encoding: 'utf8' });
+  const info = spawnSync(tool('mkvinfo'), [file], { encoding: 'utf8' });
   if (info.error) throw new Error('mkvinfo is needed for this test (apt-get install mkvtoolnix)');
   const unavoidable =
     /Could not find codec parameters for stream \d+ \((Subtitle|Attachment): none\): unknown codec|Consider increasing the value for the 'analyzeduration'|Unsupported codec with id 0 for input stream \d+/;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { k4sync, k4syncWith } from './cli.js';
 import { copyTake, DAISY_RIG, expectError, scratch, snapshot } from './files.js';
+import { linuxOnly } from '../helpers/platform.js';
 
 /**
  * Every path a user gives a command to read (takes, recordings, rig.json, plan.json, the config, audio, audit.json):
@@ -56,7 +57,7 @@ describe('every input path: exit 2 and one sentence naming the path', () => {
   mkdirSync(secret, { mode: 0o755 });
   afterAll(() => chmodSync(secret, 0o755));
 
-  it.each(INPUTS)('$what: a path k4sync may not read (EACCES)', ({ args, file, what }) => {
+  linuxOnly('POSIX permission bits and running as another uid: Windows has neither').each(INPUTS)('$what: a path k4sync may not read (EACCES)', ({ args, file, what }) => {
     // A file of the right kind for the command, or a take folder, that only its owner may read.
     const path = join(secret, what.replace(/\W+/g, '-'));
     if (file) copyFileSync(what.startsWith('report') || what.includes('rig') || what.includes('plan') || what.includes('config') ? DAISY_RIG : join(take, '000100000001.mkv'), path);

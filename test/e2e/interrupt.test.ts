@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRecording } from '../../src/recording/index.js';
 import { k4sync } from './cli.js';
 import { childrenOf, colorFrames, DAISY_RIG, eventually, interrupt, isRunning, leftovers, scratch, sizeOf, snapshot, start, waitFor } from './files.js';
+import { linuxOnlySuite } from '../helpers/platform.js';
 
 /**
  * Ctrl-C in the middle of the work (issue 11): one line, exit 130, no temporary file or folder left, no ffmpeg left
@@ -33,7 +34,7 @@ function temporary(parent: string, name: string): string | undefined {
   return t === undefined ? undefined : join(parent, t);
 }
 
-describe('Ctrl-C: one line, exit 130, nothing left behind', () => {
+linuxOnlySuite('SIGINT sent to the CLI: Windows ends a child it signals without running its handlers')('Ctrl-C: one line, exit 130, nothing left behind', () => {
   it('simulate: the take being written is removed whole', async () => {
     const parent = outFolder('simulate');
     const run = start(['simulate', DAISY_RIG, '--out', join(parent, 'take'), '--frames', '200000']);
@@ -89,7 +90,7 @@ describe('Ctrl-C: one line, exit 130, nothing left behind', () => {
   });
 });
 
-describe('record is never thrown away', () => {
+linuxOnlySuite('SIGTERM sent to the CLI: Windows ends a child it signals without running its handlers')('record is never thrown away', () => {
   it('SIGTERM, like Ctrl-C, stops the take and finalizes every file in place (exit 1)', async () => {
     const out = join(outFolder('record'), 'take-0001');
     const run = start(['record', '--simulate', DAISY_RIG, '--yes', '--frames', '10000000', '--out', out]);

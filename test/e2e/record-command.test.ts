@@ -5,6 +5,7 @@ import { readRecording } from '../../src/recording/index.js';
 import { readManifest } from '../../src/take/index.js';
 import { k4sync } from './cli.js';
 import { colorFrames, DAISY_RIG, expectError, scratch, start, waitFor } from './files.js';
+import { linuxOnly } from '../helpers/platform.js';
 
 const dir = scratch('record-command');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -74,7 +75,7 @@ describe('record --simulate uses the rig\'s camera settings unless flags overrid
 });
 
 describe('a recorder killed mid-take', () => {
-  it('SIGKILL leaves take.json saying "recording", and the audit FAILs the take as unfinished', async () => {
+  linuxOnly('the test kills the recorder with SIGKILL and reads that signal back')('SIGKILL leaves take.json saying "recording", and the audit FAILs the take as unfinished', async () => {
     const take = out();
     const run = start(['record', '--simulate', DAISY_RIG, '--yes', '--frames', '10000000', '--out', take]);
     const files = ['000100000001.mkv', '000100000002.mkv', '000100000003.mkv'].map((f) => join(take, f));

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { REAL, sdkWrittenRecordings } from '../fixtures.js';
 import { buildCrashed, buildK4a } from '../helpers/mkv-builder.js';
 import { k4sync } from './cli.js';
+import { tool } from '../helpers/platform.js';
 
 /** A take whose recorder was killed after a flush at 2.272 s (k4arecord's layout), and the same take cut short. */
 function crashedFiles(): { killed: string; cut: string; truth: ReturnType<typeof buildCrashed> } {
@@ -146,7 +147,7 @@ describe('k4sync info', () => {
   it('an ordinary video MKV (made by ffmpeg) is refused with K4S_NOT_K4A; the other files are still read', () => {
     const dir = mkdtempSync(join(tmpdir(), 'k4sync-e2e-'));
     const video = join(dir, 'holiday.mkv');
-    const made = spawnSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=duration=1:size=64x48:rate=10', '-c:v', 'mpeg4', video]);
+    const made = spawnSync(tool('ffmpeg'), ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=duration=1:size=64x48:rate=10', '-c:v', 'mpeg4', video]);
     expect(made.status, 'ffmpeg is needed for this test (apt-get install ffmpeg)').toBe(0);
     const r = k4sync('info', video, join(REAL, 'pyk4a-recording.mkv'), '--json');
     expect(r.status).toBe(2);

@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, expectNoStackTrace, k4sync, k4syncWith } from './cli.js';
+import { linuxOnly } from '../helpers/platform.js';
 
 const DIST = join(dirname(CLI), '..');
 
@@ -164,7 +165,7 @@ describe('k4sync report -o never replaces what it must not', () => {
     expectRefused(k4sync('report', oneTake, '-o', join(tmp, 'no-such-folder', 'r.html')), 2, 'K4S_NOT_FOUND');
   });
 
-  it('a folder it may not write in: exit 2 naming the path, nothing left behind', () => {
+  linuxOnly('POSIX permission bits and running as another uid: Windows has neither')('a folder it may not write in: exit 2 naming the path, nothing left behind', () => {
     const dir = fresh('locked');
     mkdirSync(dir);
     const audit = join(dir, 'audit.json');
@@ -185,7 +186,7 @@ describe('k4sync report -o never replaces what it must not', () => {
     }
   });
 
-  it('a full disk: exit 1, the earlier report intact, no partial file', () => {
+  linuxOnly('prlimit caps the file size')('a full disk: exit 1, the earlier report intact, no partial file', () => {
     const dir = fresh('full');
     mkdirSync(dir);
     const out = join(dir, 'r.html');

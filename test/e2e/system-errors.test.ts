@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, expectNoStackTrace, k4sync, k4syncWith, type CliResult } from './cli.js';
 import { copyTake, DAISY_RIG, expectError, leftovers, SAMPLES, scratch, snapshot } from './files.js';
+import { linuxOnly, linuxOnlySuite } from '../helpers/platform.js';
 
 /**
  * What the operating system can refuse on an output path (issue 11): a full disk, no permission, a folder where a
@@ -21,7 +22,7 @@ function k4syncLimited(...args: string[]): CliResult {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-describe('a full disk (a file-size limit): exit 1, K4S_DISK_FULL, the earlier file intact, no temporary left', () => {
+linuxOnlySuite('the file-size limit is set with sh and ulimit -f')('a full disk (a file-size limit): exit 1, K4S_DISK_FULL, the earlier file intact, no temporary left', () => {
   const out = join(dir, 'limited');
   mkdirSync(out);
 
@@ -134,7 +135,7 @@ describe('every output flag: exit 2 and one sentence naming the path', () => {
   });
   afterAll(() => chmodSync(locked, 0o755));
 
-  it.each(OUTPUTS)('$flag: a folder where k4sync may not write (EACCES)', ({ args }) => {
+  linuxOnly('POSIX permission bits and running as another uid: Windows has neither').each(OUTPUTS)('$flag: a folder where k4sync may not write (EACCES)', ({ args }) => {
     const before = snapshot(dir);
     const path = join(locked, 'out');
     expectError(k4syncWith(user, ...args(path)), 2, 'K4S_PERMISSION', path);

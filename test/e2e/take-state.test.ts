@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanTemp, copySample, editTakeJson, plainVideo, SAMPLES, shiftRecordedAt, tempDir } from '../take/helpers.js';
 import { k4sync, k4syncWith } from './cli.js';
+import { linuxOnly } from '../helpers/platform.js';
 
 afterAll(cleanTemp);
 
@@ -123,7 +124,7 @@ describe('k4sync refuses files that cannot be one take (exit 2)', () => {
     expect(r.stderr).toMatch(/^k4sync: K4S_NO_TAKE: .*take-0042 holds take\.json but no finished recording: its MKVs are missing\./);
   });
 
-  it('a take folder that cannot be read: one sentence naming it', () => {
+  linuxOnly('POSIX permission bits and running as another uid: Windows has neither')('a take folder that cannot be read: one sentence naming it', () => {
     const root = tempDir('e2e-eacces');
     const dir = copySample('daisy-chain', root, 'locked');
     // Root reads everything: the CLI runs as nobody then, and needs to reach the folder's parent.

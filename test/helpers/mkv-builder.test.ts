@@ -18,6 +18,7 @@ import {
   type BuiltRecording,
   type Item,
 } from './mkv-builder.js';
+import { tool } from './platform.js';
 
 // ---------------------------------------------------------------------------------------------
 // A deliberately tiny EBML walker, independent of the builder, for byte-level checks.
@@ -90,7 +91,7 @@ let fileCounter = 0;
 function mkvinfo(bytes: Uint8Array): { status: number | null; out: string } {
   const path = join(tmp, `f${fileCounter++}.mkv`);
   writeFileSync(path, bytes);
-  const r = spawnSync('mkvinfo', ['-v', path], { encoding: 'utf8' });
+  const r = spawnSync(tool('mkvinfo'), ['-v', path], { encoding: 'utf8' });
   if (r.error) throw r.error;
   return { status: r.status, out: r.stdout + r.stderr };
 }

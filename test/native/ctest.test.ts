@@ -5,11 +5,12 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readRecording } from '../../src/recording/index.js';
+import { exe } from '../helpers/platform.js';
 
 const BUILD = join(resolve(dirname(fileURLToPath(import.meta.url)), '../..'), 'build');
 
 function built(name: string): string {
-  const path = join(BUILD, name);
+  const path = join(BUILD, exe(name));
   if (!existsSync(path)) throw new Error(`${path} is missing: the native layer was not built (npm install builds it; needs cmake and g++)`);
   return path;
 }

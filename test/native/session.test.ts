@@ -11,6 +11,9 @@ import { readRecording } from '../../src/recording/index.js';
 const tmp = mkdtempSync(join(tmpdir(), 'k4sync-session-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
+/** The system's words for a missing folder: strerror(ENOENT) on Linux, ERROR_PATH_NOT_FOUND's message on Windows (Wine's wording too). */
+const NO_SUCH_FOLDER = process.platform === 'win32' ? 'The system cannot find the path specified|Path not found' : 'No such file or directory';
+
 const FPS_ENUM: Record<number, number> = { 5: 0, 15: 1, 30: 2 };
 const IMU_RATE_HZ = 1666;
 
@@ -190,12 +193,12 @@ describe('native session: failures say why', () => {
       { maxFrames: 1, flushIntervalMs: 1000, logFile: join(logDir, 'k4a.log') },
     );
     try {
-      expect(() => session.open()).toThrow(/cannot create .*x\.mkv: .*No such file or directory/);
+      expect(() => session.open()).toThrow(new RegExp(`cannot create .*x\\.mkv: .*(${NO_SUCH_FOLDER})`));
     } finally {
       session.close();
     }
     expect(session.incidents()).toEqual([
-      { serial: rig.sensors[0]!.serial, kind: 'create-failed', deviceUs: null, detail: expect.stringMatching(/No such file or directory.*k4arecord\.log/) },
+      { serial: rig.sensors[0]!.serial, kind: 'create-failed', deviceUs: null, detail: expect.stringMatching(new RegExp(`(${NO_SUCH_FOLDER}).*k4arecord\\.log`)) },
     ]);
     expect(logErrors(logDir).join('\n')).toMatch(/Unable to open recording file .*x\.mkv/);
     expect(process.env.K4A_ENABLE_LOG_TO_STDOUT).toBe('0');

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { linuxOnlySuite } from '../helpers/platform.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const INTERRUPT = join(ROOT, 'dist/src/output/interrupt.js');
@@ -12,7 +13,7 @@ function run(script: string) {
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
-describe('the interrupt handler', () => {
+linuxOnlySuite('SIGINT and SIGTERM sent by a process to itself: Windows ends it without running its handlers')('the interrupt handler', () => {
   it.each(['SIGINT', 'SIGTERM'])('%s: one line, every registered clean-up newest first (a failing one does not stop the others), exit 130', (signal) => {
     const r = run(`
       installInterruptHandler('k4sync trim');

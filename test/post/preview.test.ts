@@ -7,6 +7,7 @@ import { runPreview } from '../../src/cli/post-commands.js';
 import { mosaicGraph, timecodeCommands } from '../../src/post/preview.js';
 import { SDK_WRITTEN } from '../fixtures.js';
 import { cleanTemp, SAMPLES, tempDir } from './helpers.js';
+import { tool } from '../helpers/platform.js';
 
 afterAll(cleanTemp);
 
@@ -21,7 +22,7 @@ interface Probed {
 }
 
 function probe(file: string): Probed {
-  const r = spawnSync('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries',
+  const r = spawnSync(tool('ffprobe'), ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries',
     'stream=codec_name,pix_fmt,width,height,r_frame_rate,nb_read_frames,duration', '-of', 'json', file], { encoding: 'utf8' });
   if (r.error) throw new Error('ffprobe is needed for this test (apt-get install ffmpeg)');
   return (JSON.parse(r.stdout) as { streams: Probed[] }).streams[0]!;
@@ -29,7 +30,7 @@ function probe(file: string): Probed {
 
 /** Mean RGB of a region of frame n. */
 function meanRgb(file: string, n: number, x: number, y: number, w: number, h: number): [number, number, number] {
-  const r = spawnSync('ffmpeg', ['-v', 'error', '-i', file, '-vf', `select=eq(n\\,${n}),crop=${w}:${h}:${x}:${y},scale=1:1:flags=area`,
+  const r = spawnSync(tool('ffmpeg'), ['-v', 'error', '-i', file, '-vf', `select=eq(n\\,${n}),crop=${w}:${h}:${x}:${y},scale=1:1:flags=area`,
     '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1']);
   const b = r.stdout as Buffer;
   return [b[0]!, b[1]!, b[2]!];
@@ -105,7 +106,7 @@ describe('preview of part of a take', () => {
     // The first tile's timecode line (line 2 of its labels), every frame as grey bytes.
     const w = 200;
     const h = 34;
-    const raw = spawnSync('ffmpeg', ['-v', 'error', '-i', out, '-vf', `crop=${w}:${h}:0:64`, '-f', 'rawvideo', '-pix_fmt', 'gray', '-'], { maxBuffer: 1 << 26 }).stdout;
+    const raw = spawnSync(tool('ffmpeg'), ['-v', 'error', '-i', out, '-vf', `crop=${w}:${h}:0:64`, '-f', 'rawvideo', '-pix_fmt', 'gray', '-'], { maxBuffer: 1 << 26 }).stdout;
     expect(raw.length).toBe(24 * w * h);
     const frame = (k: number) => raw.subarray(k * w * h, (k + 1) * w * h);
     const changed = (k: number) => frame(k).reduce((sum, v, i) => sum + Math.abs(v - frame(k - 1)[i]!), 0) / (w * h) > 0.5;

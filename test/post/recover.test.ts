@@ -7,13 +7,14 @@ import { readRecording, type Recording } from '../../src/recording/index.js';
 import { loadTakeJson } from '../../src/take/index.js';
 import { buildK4a } from '../helpers/mkv-builder.js';
 import { badCrcs, cleanTemp, complaints, cuePoints, ROOT, tempDir } from './helpers.js';
+import { exe, tool } from '../helpers/platform.js';
 
 /**
  * recover on files a killed writer left: write_test_recording (the native writer, k4arecord's layout) aborted after a
  * flush with clusters written past it, the same cut short inside its last cluster, and a file closed normally.
  */
 
-const WRITER = join(ROOT, 'build/write_test_recording');
+const WRITER = join(ROOT, 'build', exe('write_test_recording'));
 
 afterAll(cleanTemp);
 
@@ -62,7 +63,7 @@ function expectRecovered(out: string, source: Recording): Recording {
   expect(rec.attachments.map(({ offset: _, ...a }) => a)).toEqual(source.attachments.map(({ offset: _, ...a }) => a));
   expect(rec.tags.filter((t) => t.name !== 'K4A_START_OFFSET_NS')).toEqual(source.tags.filter((t) => t.name !== 'K4A_START_OFFSET_NS'));
   expect(complaints(out).filter((c) => !closedComplaints.has(c))).toEqual([]);
-  const verbose = spawnSync('mkvinfo', ['-v', out], { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
+  const verbose = spawnSync(tool('mkvinfo'), ['-v', out], { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
   expect(verbose.status, verbose.stderr).toBe(0);
   expect(verbose.stdout.split('\n').filter((l) => /error|warning/i.test(l))).toEqual([]);
   expect(badCrcs(out)).toEqual([]);

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { k4sync } from '../e2e/cli.js';
 import { cleanTemp, ROOT, SAMPLES, tempDir } from './helpers.js';
@@ -25,7 +26,7 @@ describe('trim memory with realistic payloads', () => {
     const commands = join(ROOT, 'dist/src/cli/post-commands.js');
     expect(existsSync(commands), 'run `npm run build` first').toBe(true);
     const script = `
-      const { runTrim } = await import(${JSON.stringify(commands)});
+      const { runTrim } = await import(${JSON.stringify(pathToFileURL(commands).href)});
       const t0 = Date.now();
       const code = await runTrim(${JSON.stringify(take)}, { out: ${JSON.stringify(out)}, quiet: true });
       console.error(JSON.stringify({ code, seconds: (Date.now() - t0) / 1000, maxRssMB: process.resourceUsage().maxRSS / 1024 }));`;

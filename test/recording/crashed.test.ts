@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MemorySource, readRecording, readRecordingFrom, type Recording } from '../../src/recording/index.js';
 import { buildCrashed, buildK4a, concat, type CrashLayout, type K4aTruth } from '../helpers/mkv-builder.js';
+import { exe } from '../helpers/platform.js';
 
 const read = (bytes: Uint8Array, imuSamples = true): Recording => readRecordingFrom(new MemorySource(bytes), 'crashed.mkv', { imuSamples });
 const codes = (rec: Recording) => rec.warnings.map((w) => w.code);
@@ -107,7 +108,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe("k4sync's own writer, killed after a flush with clusters on disk past it", () => {
   it('reads every frame the writer put on disk: evenly spaced, past the last flush, and not finalized', () => {
-    const tool = join(BUILD, 'write_test_recording');
+    const tool = join(BUILD, exe('write_test_recording'));
     if (!existsSync(tool)) throw new Error(`${tool} is missing: the native layer was not built (npm install builds it)`);
     const file = join(tmp, 'killed.mkv');
     // Flushes at 4 s; killed at 7 s, by which time the writer has put clusters up to ~5 s on disk (2 s reorder window).

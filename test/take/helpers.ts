@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { K4sError } from '../../src/errors.js';
+import { tool } from '../helpers/platform.js';
 
 export const SAMPLES = join(resolve(dirname(fileURLToPath(import.meta.url)), '../..'), 'samples');
 
@@ -51,7 +52,7 @@ export function shiftRecordedAt(file: string, seconds: number): void {
 /** A plain video MKV (Matroska, but no Azure Kinect tracks), as a phone or camera would leave in a take folder. */
 export function plainVideo(path: string): string {
   mkdirSync(dirname(path), { recursive: true });
-  const r = spawnSync('ffmpeg', ['-y', '-v', 'error', '-f', 'lavfi', '-i', 'testsrc=duration=1:size=64x48:rate=10', '-c:v', 'mpeg4', path]);
+  const r = spawnSync(tool('ffmpeg'), ['-y', '-v', 'error', '-f', 'lavfi', '-i', 'testsrc=duration=1:size=64x48:rate=10', '-c:v', 'mpeg4', path]);
   expect(r.status, 'ffmpeg is needed for this test (apt-get install ffmpeg)').toBe(0);
   return path;
 }

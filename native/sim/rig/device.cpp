@@ -7,12 +7,12 @@
 #include "rig_model.h"
 
 #include <chrono>
+#include <condition_variable>
 #include <cstring>
 #include <memory>
 #include <mutex>
 #include <sstream>
 #include <string>
-#include <thread>
 
 struct _k4a_device_t
 {
@@ -38,6 +38,40 @@ std::shared_ptr<RigModel> rig()
 {
     std::lock_guard<std::mutex> lock(g_lock);
     return g_rig;
+}
+
+// A subordinate waits for its first pulse until a control call (a camera started or stopped, the generator switched,
+// a new rig) may have brought one: each such call counts one more control generation and wakes the waiters.
+std::mutex g_control_lock;
+std::condition_variable g_control_changed;
+uint64_t g_control_generation = 0;
+
+uint64_t control_generation()
+{
+    std::lock_guard<std::mutex> lock(g_control_lock);
+    return g_control_generation;
+}
+
+void control_changed()
+{
+    {
+        std::lock_guard<std::mutex> lock(g_control_lock);
+        g_control_generation++;
+    }
+    g_control_changed.notify_all();
+}
+
+// Waits until the control generation moves past `seen` or the deadline passes (none: K4A_WAIT_INFINITE); true when it moved.
+bool wait_for_control(uint64_t seen, const std::chrono::steady_clock::time_point *deadline)
+{
+    std::unique_lock<std::mutex> lock(g_control_lock);
+    auto moved = [seen] { return g_control_generation != seen; };
+    if (deadline == nullptr)
+    {
+        g_control_changed.wait(lock, moved);
+        return true;
+    }
+    return g_control_changed.wait_until(lock, *deadline, moved);
 }
 
 bool valid(k4a_device_t d)
@@ -206,9 +240,12 @@ int k4sim_configure(const char *rig_text, char *error, size_t error_size)
         std::string err = rig_text ? k4sync::sim::parse_rig_text(rig_text, config) : "no rig given";
         if (err.empty())
         {
-            std::lock_guard<std::mutex> lock(g_lock);
-            g_rig = std::make_shared<RigModel>(std::move(config));
-            k4sync::set_record_device_query(&kDeviceQuery);
+            {
+                std::lock_guard<std::mutex> lock(g_lock);
+                g_rig = std::make_shared<RigModel>(std::move(config));
+                k4sync::set_record_device_query(&kDeviceQuery);
+            }
+            control_changed();
             return 0;
         }
         if (error && error_size)
@@ -226,6 +263,7 @@ void k4sim_set_generator(int on)
 {
     if (auto r = rig())
         r->set_generator(on != 0);
+    control_changed();
 }
 
 k4a_buffer_result_t k4sim_truth_json(char *buffer, size_t *buffer_size)
@@ -360,6 +398,7 @@ k4a_result_t k4a_device_start_cameras(k4a_device_t d, const k4a_device_configura
             return fail(err);
         d->config = *config;
         d->cameras = true;
+        control_changed();
         k4sync::clear_last_error();
         return K4A_RESULT_SUCCEEDED;
     }
@@ -376,6 +415,7 @@ void k4a_device_stop_cameras(k4a_device_t d)
         return;
     r->stop_cameras(d->sensor);
     d->cameras = false;
+    control_changed();
 }
 
 k4a_result_t k4a_device_start_imu(k4a_device_t d)
@@ -402,17 +442,22 @@ k4a_wait_result_t k4a_device_get_capture(k4a_device_t d, k4a_capture_t *capture_
         auto r = rig();
         if (!valid(d) || !r || !capture_handle || !d->cameras)
             return K4A_WAIT_RESULT_FAILED;
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_in_ms > 0 ? timeout_in_ms : 0);
         Frame f;
-        NextResult next = r->next_frame(d->sensor, f);
+        NextResult next;
+        // Waiting for the first pulse: the thread that starts the master (or the generator) wakes this one.
+        for (;;)
+        {
+            const uint64_t seen = control_generation();
+            next = r->next_frame(d->sensor, f);
+            if (next != NextResult::kWait || timeout_in_ms == 0 ||
+                !wait_for_control(seen, timeout_in_ms == K4A_WAIT_INFINITE ? nullptr : &deadline))
+                break;
+        }
         if (next == NextResult::kGone)
             return K4A_WAIT_RESULT_FAILED;
         if (next == NextResult::kWait)
-        {
-            // Waiting for the first pulse: give the thread that will start the master (or the generator) a turn.
-            if (timeout_in_ms != 0)
-                std::this_thread::sleep_for(std::chrono::milliseconds(1));
             return K4A_WAIT_RESULT_TIMEOUT;
-        }
         k4a_capture_t c = build_capture(*r, *d, f);
         if (!c)
             return K4A_WAIT_RESULT_FAILED;

@@ -1,9 +1,5 @@
 #include "file_io.h"
 
-#if defined(_WIN32)
-#error "native/sim/file_io.cpp implements POSIX file access only; a Windows port needs _wopen/_commit equivalents."
-#endif
-
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -22,6 +18,11 @@ bool fail(std::string *error, const char *what)
 }
 
 } // namespace
+
+bool OutputFile::is_open() const noexcept
+{
+    return fd_ >= 0;
+}
 
 OutputFile::~OutputFile()
 {
