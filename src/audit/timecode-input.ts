@@ -1,7 +1,4 @@
-import { readAudio, type AudioClip } from '../timecode/audio.js';
-import { decodeLtc, type LtcDecodeResult } from '../timecode/ltc-decoder.js';
-import { bwfStartLabel, checkBwfAgainstLtc, lowLevelWarning, ltcStart } from '../timecode/placement.js';
-import { framesToSeconds, timecodeToFrames, type LtcRate } from '../timecode/smpte.js';
+import { bwfStartLabel, checkBwfAgainstLtc, decodeLtc, framesToSeconds, lowLevelWarning, ltcStart, readAudio, timecodeToFrames, type AudioClip, type LtcDecodeResult, type LtcRate } from '../timecode/index.js';
 import { ltcPath, type TakeManifest } from '../take/index.js';
 import { timecodeLine, type TimecodeLine } from './timecode-line.js';
 import type { AudioPlacement, TakeAudit } from './types.js';

@@ -1,6 +1,5 @@
 import type { TakeManifest } from '../take/index.js';
-import type { LtcDecodeResult } from '../timecode/ltc-decoder.js';
-import { framesToTimecode, realFps, timecodeToFrames, type LtcRate } from '../timecode/smpte.js';
+import { framesToTimecode, realFps, timecodeToFrames, type LtcDecodeResult, type LtcRate } from '../timecode/index.js';
 import { median, PrefixSums } from './fit.js';
 
 /**

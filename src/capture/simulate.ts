@@ -1,6 +1,6 @@
 import { basename, join } from 'node:path';
 import type { SensorStats, SimTruth, SimulatedRigControl } from './device.js';
-import { framesToTimecode } from '../timecode/smpte.js';
+import { framesToTimecode } from '../timecode/index.js';
 import { recordTake } from './record.js';
 import type { RigPlan } from './plan.js';
 import { openSimulatedRig, simulatedCrew, simulatedGeneratorLtc } from './simulated-device.js';

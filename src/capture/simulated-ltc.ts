@@ -1,8 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import wavefile from 'wavefile';
-import { encodeLtc } from '../timecode/ltc-encoder.js';
-import { framesToTimecode, LTC_RATES, realFps, timecodeToFrames, type LtcRate } from '../timecode/smpte.js';
+import { encodeLtc, framesToTimecode, LTC_RATES, realFps, timecodeToFrames, type LtcRate } from '../timecode/index.js';
 import type { TakeManifest } from '../take/index.js';
 
 /** The timecode rate a generator at this pulse rate would run, unless the rig says otherwise. */

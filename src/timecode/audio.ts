@@ -55,8 +55,11 @@ export interface ReadAudioOptions {
   fps?: BwfFps | 'auto';
 }
 
-/** Bytes of the data chunk read at a time. */
-const BLOCK_BYTES = 1 << 20;
+/**
+ * Bytes of the data chunk read at a time: no more than FileSource reads into its own reused buffer, so that reading
+ * a long recording allocates no megabyte buffer per block (issue 14's memory).
+ */
+const BLOCK_BYTES = 1 << 16;
 const TEXT_SNIFF_BYTES = 4096;
 
 function checkChannelOption(channel: number, path: string): number {

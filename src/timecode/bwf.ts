@@ -3,7 +3,10 @@ import { AudioError } from './audio-error.js';
 import { parseBext } from './bext.js';
 import { ixmlText, parseIxml, type IxmlInfo } from './ixml.js';
 import { readCopy, walkWav, type WavLayout } from './riff.js';
-import { formatTimecode, labelFields, labelsPerDay, type LabelCounting } from './smpte.js';
+import { canDropFrame, isRateName, rateNameOf, TIMECODE_RATES, type RateName, type TimecodeRate } from './rates.js';
+import { formatTimecode, labelCounting, labelFields, labelsPerDay } from './smpte.js';
+
+export type { TimecodeRate };
 
 /**
  * Broadcast WAV timecode: the start that field recorders store in `bext` (TimeReference: samples since midnight)
@@ -12,64 +15,28 @@ import { formatTimecode, labelFields, labelsPerDay, type LabelCounting } from '.
  */
 
 // ---------------------------------------------------------------------------------------------------------
-// ---------------------------------------------------------------------------------------------------------
-// Timecode rates
+// Timecode rates (the table is rates.ts's)
 
-/**
- * Timecode rates, named like the LTC decoder's `LtcRate` ('23.976' | '24' | '25' | '29.97df' | '29.97' | '30' | '30df'),
- * which this type includes, plus the double rates iXML can declare.
- */
-export type BwfFps =
-  | '23.976' | '24' | '25' | '29.97df' | '29.97' | '30' | '30df'
-  | '47.952' | '48' | '50' | '59.94df' | '59.94' | '60';
-
-export interface TimecodeRate {
-  /** Real frames per second = num / den, e.g. 24000/1001. */
-  num: number;
-  den: number;
-  dropFrame: boolean;
-}
-
-const NAMED_RATES: Record<BwfFps, TimecodeRate> = {
-  '23.976': { num: 24000, den: 1001, dropFrame: false },
-  '24': { num: 24, den: 1, dropFrame: false },
-  '25': { num: 25, den: 1, dropFrame: false },
-  '29.97df': { num: 30000, den: 1001, dropFrame: true },
-  '29.97': { num: 30000, den: 1001, dropFrame: false },
-  '30': { num: 30, den: 1, dropFrame: false },
-  '30df': { num: 30, den: 1, dropFrame: true },
-  '47.952': { num: 48000, den: 1001, dropFrame: false },
-  '48': { num: 48, den: 1, dropFrame: false },
-  '50': { num: 50, den: 1, dropFrame: false },
-  '59.94df': { num: 60000, den: 1001, dropFrame: true },
-  '59.94': { num: 60000, den: 1001, dropFrame: false },
-  '60': { num: 60, den: 1, dropFrame: false },
-};
+/** Rates a BWF file may declare, by the table's names: the LTC decoder's `LtcRate`s and the doubled rates. */
+export type BwfFps = RateName;
 
 export function isBwfFps(s: unknown): s is BwfFps {
-  return typeof s === 'string' && Object.prototype.hasOwnProperty.call(NAMED_RATES, s);
+  return isRateName(s);
 }
 
 export function rateFromFps(fps: BwfFps): TimecodeRate {
-  return { ...NAMED_RATES[fps] };
+  return { ...TIMECODE_RATES[fps] };
 }
 
 /** The rate's name ('23.976', '29.97df', ...), or "num/den" for a rate outside the table. */
 export function fpsName(rate: TimecodeRate): string {
-  for (const [name, r] of Object.entries(NAMED_RATES)) {
-    if (r.num * rate.den === rate.num * r.den && r.dropFrame === rate.dropFrame) return name;
-  }
-  return `${rate.num}/${rate.den}`;
-}
-
-/** Drop-frame numbering exists only for 30000/1001 and 60000/1001. */
-function canDropFrame(num: number, den: number): boolean {
-  return (num === 30000 && den === 1001) || (num === 60000 && den === 1001);
+  return rateNameOf(rate) ?? `${rate.num}/${rate.den}`;
 }
 
 /**
- * Parses an iXML TIMECODE_RATE: a ratio ("24000/1001", "25/1") or, as some writers do, a number ("25",
- * "29.97", "23.976"). Null when it is neither or not positive.
+ * Parses an iXML TIMECODE_RATE: a ratio ("24000/1001", "25/1", reduced: "50/2" is 25/1) or, as some writers do,
+ * a number: a whole one ("25"), or one of the table's fractional rates to three decimals ("29.97", "23.976").
+ * Null when it is neither or not positive.
  */
 export function parseRateText(text: string): { num: number; den: number } | null {
   const t = text.trim();
@@ -79,17 +46,15 @@ export function parseRateText(text: string): { num: number; den: number } | null
     const den = Number(ratio[2]);
     if (num <= 0 || den <= 0) return null;
     const g = gcd(num, den);
-    // Keep x/1001 ratios as written; reduce the others (50/2 → 25/1).
-    return den === 1001 ? { num, den } : { num: num / g, den: den / g };
+    return { num: num / g, den: den / g };
   }
   if (/^\d{1,4}(\.\d{1,6})?$/.test(t)) {
     const v = Number(t);
     if (!(v > 0)) return null;
-    for (const base of [24, 30, 48, 60]) {
-      const ntsc = (base * 1000) / 1001;
-      if (Math.abs(v - ntsc) < 0.006) return { num: base * 1000, den: 1001 };
-    }
     if (Number.isInteger(v)) return { num: v, den: 1 };
+    for (const r of Object.values(TIMECODE_RATES) as TimecodeRate[]) {
+      if (Math.abs(v - r.num / r.den) < 0.006) return { num: r.num, den: r.den };
+    }
     return null;
   }
   return null;
@@ -98,16 +63,6 @@ export function parseRateText(text: string): { num: number; den: number } | null
 function gcd(a: number, b: number): number {
   while (b) [a, b] = [b, a % b];
   return a;
-}
-
-/** Timecode frames per second as labelled: 24 for 23.976, 30 for 29.97. */
-function nominalFps(rate: TimecodeRate): number {
-  return Math.round(rate.num / rate.den);
-}
-
-/** How this rate's labels are counted (the arithmetic is smpte.ts's, for every rate). */
-function labelCounting(rate: TimecodeRate): LabelCounting {
-  return { fps: nominalFps(rate), dropFrame: rate.dropFrame };
 }
 
 /**

@@ -10,14 +10,18 @@
  *  2. Edges. Lobes of y (lightly smoothed) are found against a running peak envelope; each one's time is the
  *     centroid of the lobe, to a small fraction of a sample. Lobes far below the file's loud level are silence or
  *     hiss; of two consecutive lobes of one sign only the stronger is an edge (transitions alternate), unless a
- *     weak lobe of the other sign lies between them: that is a transition recorded low, and it is kept.
+ *     weak lobe of the other sign lies between them, or, for two of like strength a bit or more apart, the samples
+ *     between them step the other way: that is a transition recorded low. It is placed relative to the signal
+ *     between its neighbours, at the place on the bit grid where the samples step most (placeWeakEdges); when it
+ *     was found so, the coupling pole is measured again between the transitions found.
  *  3. Biphase-mark bits. At each cell boundary the next interval is a whole cell (0) or, with the next one, two
  *     halves (1), judged against an adaptively tracked bit period (varispeed). A level held for a few cells is one
  *     long 0; longer gaps end a run. A file that begins inside LTC gets its first cell back.
  *  4. Frames. The 16-bit sync word 0011 1111 1111 1101 closes a forward frame; read backwards
  *     (1011 1111 1111 1100) it opens a reverse one. BCD fields are validated, and each frame's start and end come
  *     from a least-squares line through all its edge times against their half-bit index (so a frame position is
- *     the average of ~100-160 edges). A frame must touch a neighbour: a lone "frame" is taken for noise.
+ *     the average of ~100-160 edges). A frame must touch a neighbour: a lone "frame" is taken for noise. Where no
+ *     frame was read around a weak transition that had two places to go, the bits are read again with the other.
  *  5. Rate (24/25/30 from frame-number rollovers, the highest frame number and the bit rate; drop-frame from the
  *     flag and the label sequence; 23.976 vs 24, 29.97 vs 30 and 29.97 DF vs 30 DF from the measured frame
  *     duration), discontinuities, dropouts and the level.
@@ -129,6 +133,14 @@ const WEAK = 0.12;
 const DEAD_ZONE = 0.15;
 /** Edges weaker than this fraction of the file's loud level are ignored (silence, hiss). */
 const SILENCE_FRACTION = 0.2;
+/** A transition weaker than this fraction of both its neighbours is placed as a weak one (placeWeakEdges). */
+const REFINE = 0.5;
+/** Two strong lobes of one direction this close in strength (weaker / stronger) are both transitions. */
+const ALIKE = 0.5;
+/** How many single moves secondChoices tries in a stretch without frames (besides moving them all). */
+const SECOND_CHOICES = 4;
+/** A pole measured between the transitions found that differs by more than this from the first one finds them again. */
+const POLE_AGAIN = 0.01;
 /** Time constant of the mid (DC) tracker, s. */
 const MID_TAU = 0.025;
 /** Decay time constant of the peak envelope, s. */
@@ -190,6 +202,29 @@ class I32 {
   }
 }
 
+/**
+ * Working arrays of a window, kept from one window to the next. Each window needs several megabytes of them; made
+ * afresh, they are garbage the collector returns late and the allocator keeps, and a long recording's memory grew
+ * with its length (issue 14). A window is decoded synchronously from start to end and nothing it returns refers
+ * to these arrays, so one set serves every window (and every decoder).
+ */
+const POOL = new Map<string, F64 | I32 | Float64Array | Int32Array | Int8Array | Uint8Array>();
+
+/** A growable array from the pool, emptied. */
+function pooled<T extends F64 | I32>(key: string, make: () => T): T {
+  let g = POOL.get(key) as T | undefined;
+  if (!g) POOL.set(key, (g = make()));
+  g.n = 0;
+  return g;
+}
+
+/** A typed array of n elements from the pool (contents left over from an earlier window). */
+function reuse<T extends Float64Array | Int32Array | Int8Array | Uint8Array>(key: string, n: number, make: (n: number) => T): T {
+  let a = POOL.get(key) as T | undefined;
+  if (!a || a.length < n) POOL.set(key, (a = make(Math.max(1024, Math.ceil(n * 1.25)))));
+  return a.subarray(0, n) as T;
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // 1. Coupling (the pole p) and 2. edges
 
@@ -224,8 +259,8 @@ function initialMid(x: Float32Array, fs: number): number {
  */
 function levelEvents(x: Float32Array, fs: number): LevelEvents {
   const n = x.length;
-  const idx = new I32(1024);
-  const mids = new F64(1024);
+  const idx = pooled('events.index', () => new I32(1024));
+  const mids = pooled('events.mid', () => new F64(1024));
   const aMid = 1 - Math.exp(-1 / (fs * MID_TAU));
   const dEnv = Math.exp(-1 / (fs * ENV_TAU));
   // The pole needs a few thousand quiet stretches, not the whole file: read at most 16 one-second chunks spread
@@ -259,11 +294,30 @@ function levelEvents(x: Float32Array, fs: number): LevelEvents {
   return { index: idx.a.subarray(0, idx.n), mid: mids.a.subarray(0, mids.n), count: idx.n, peak };
 }
 
+/** The transitions found as level events (the first sample after each, with the mid level there), for estimatePole. */
+function edgeEvents(x: Float32Array, fs: number, edges: Edges, peak: number): LevelEvents {
+  const index = reuse('events.index2', edges.count, (n) => new Int32Array(n));
+  const mid = reuse('events.mid2', edges.count, (n) => new Float64Array(n));
+  const aMid = 1 - Math.exp(-1 / (fs * MID_TAU));
+  let m = initialMid(x, fs);
+  let i = 0;
+  for (let e = 0; e < edges.count; e++) {
+    const at = Math.min(x.length, Math.max(0, Math.round(edges.t[e]! + 0.5)));
+    for (; i < at; i++) {
+      const v = x[i]!;
+      if (Number.isFinite(v)) m += (v - m) * aMid;
+    }
+    index[e] = at;
+    mid[e] = m;
+  }
+  return { index, mid, count: edges.count, peak };
+}
+
 /**
  * Least-squares pole p of x[n] = p x[n-1] over the quiet stretches between edges, clamped to [0, 1]: ~1 for a
  * DC-coupled square wave, exp(-2 pi fc / fs) behind a first-order high-pass at fc, ~0 when only spikes are left.
  */
-function estimatePole(x: Float32Array, ev: LevelEvents, fs: number): number {
+function estimatePole(x: Float32Array, ev: LevelEvents, fs: number, quiet = false): number {
   // Samples this close to an edge event may still belong to the edge (its lobe spans a sample or two, more after
   // resampling); the pair (x[i-1], x[i]) must both be clear of it.
   const guard = Math.max(3, Math.round(fs * 60e-6));
@@ -273,11 +327,18 @@ function estimatePole(x: Float32Array, ev: LevelEvents, fs: number): number {
   const stride = Math.max(1, Math.floor(ev.count / 4000));
   // Least squares is sum x[n] x[n-1] / sum x[n-1]^2, but white noise added after the coupling inflates the
   // denominator; sum x[n] x[n-2] / sum x[n-1] x[n-2] (= p^2 / p) is free of it, and is used wherever the decay is
-  // strong enough to measure (for spikes, p near 0, the plain estimate serves).
+  // strong enough to measure (for spikes, p near 0, the plain estimate serves). Between transitions already found
+  // (`quiet`) the lag is 3 (p^3 / p^2), free even of noise correlated from one sample to the next, as resampling
+  // leaves it; the first estimate keeps the shorter lag, which the short gaps of low sample rates need.
+  const lag = quiet ? 3 : 2;
   // The decay is measured gap by gap and the median taken: a gap that hides a transition the comparator missed (one
-  // recorded well below its neighbours) is no quiet stretch, and pooled sums would let it drag the pole down.
+  // recorded well below its neighbours) is no quiet stretch, and pooled sums would let it drag the pole down. Between
+  // transitions already found (`quiet`), every gap is quiet and the pooled sums are used: a median of ratios over a
+  // few samples each is biased by the noise (a DC-coupled recording read 0.98 at 10 dB SNR).
   let r0 = 0;
   let r1 = 0;
+  let r1All = 0;
+  let r2All = 0;
   let used = 0;
   const perGap: number[] = [];
   for (let k = 0; k + 1 < ev.count; k += stride) {
@@ -288,8 +349,8 @@ function estimatePole(x: Float32Array, ev: LevelEvents, fs: number): number {
     const m = ev.mid[k]!;
     let r1b = 0;
     let r2 = 0;
-    for (let i = i0 + guard + 2; i <= i1 - guard; i++) {
-      const a = x[i - 2]! - m;
+    for (let i = i0 + guard + lag; i <= i1 - guard; i++) {
+      const a = x[i - lag]! - m;
       const b = x[i - 1]! - m;
       const c = x[i]! - m;
       if (!Number.isFinite(a) || !Number.isFinite(b) || !Number.isFinite(c)) continue;
@@ -300,29 +361,38 @@ function estimatePole(x: Float32Array, ev: LevelEvents, fs: number): number {
       used++;
     }
     if (r1b > 0) perGap.push(r2 / r1b);
+    r1All += r1b;
+    r2All += r2;
   }
   // Too few quiet samples (low sample rate: edges a couple of samples apart): assume a DC-coupled square wave.
   if (used < 200 || !(r0 > 0)) return 1;
   // Next to nothing between the edges: bare spikes (a differentiated signal), whatever the ratio of those crumbs.
   if (Math.sqrt(r0 / used) < 0.03 * ev.peak) return 0;
   const p1 = r1 / r0;
-  const p = p1 > 0.5 && perGap.length > 0 ? median(perGap) : p1;
+  const p = p1 > 0.5 && perGap.length > 0 ? (quiet ? (r1All > 0 ? r2All / r1All : p1) : median(perGap)) : p1;
   return Math.min(1, Math.max(0, p));
 }
 
 interface Edges {
   /** Sub-sample time of each transition. */
   t: Float64Array;
+  /** Direction of each transition (1 rising, -1 falling), and the strength of its lobe (0 if inferred). */
+  sign: Int8Array;
+  strength: Float64Array;
+  /** 1 for a transition found between two strong ones of one direction (a weak lobe, or inferred from the samples). */
+  weak: Uint8Array;
+  /** For a weak transition placed at one of two places on the bit grid, the other (NaN otherwise). */
+  alt: Float64Array;
   count: number;
 }
 
 /** Accepted lobes waiting until the samples after their peak are in, then their centroid times. */
 class LobeTimer {
-  readonly times = new F64(1024);
-  readonly signs = new I32(1024);
-  readonly strength = new F64(1024);
+  readonly times = pooled('lobes.times', () => new F64(1024));
+  readonly signs = pooled('lobes.signs', () => new I32(1024));
+  readonly strength = pooled('lobes.strength', () => new F64(1024));
   /** 1 for a lobe below HYSTERESIS of the running peak strength (a candidate only). */
-  readonly weak = new I32(1024);
+  readonly weak = pooled('lobes.weak', () => new I32(1024));
   /** Largest lobe strength of each 10 ms block (for the loud level). */
   readonly blockPeaks: number[] = [];
   private bp = 0;
@@ -331,6 +401,7 @@ class LobeTimer {
   private qSign = new I32(64);
   private qStr = new F64(64);
   private qWeak = new I32(64);
+  private qZt = new F64(64);
   private qHead = 0;
 
   /** The innovation under the timing smoothing (Wt), by the index it is centred on; R long. */
@@ -347,19 +418,21 @@ class LobeTimer {
     this.blockEnd = block;
   }
 
-  /** Queues a lobe; returns when it is due. */
-  accept(peakAt: number, sign: number, str: number, weak: boolean): number {
+  /** Queues a lobe (zt: its centroid under the detection smoothing); returns when it is due. */
+  accept(peakAt: number, sign: number, str: number, weak: boolean, zt: number): number {
     if (this.qHead === this.qPeak.n) {
       this.qHead = 0;
       this.qPeak.n = 0;
       this.qSign.n = 0;
       this.qStr.n = 0;
       this.qWeak.n = 0;
+      this.qZt.n = 0;
     }
     this.qPeak.push(peakAt);
     this.qSign.push(sign);
     this.qStr.push(str);
     this.qWeak.push(weak ? 1 : 0);
+    this.qZt.push(zt);
     return peakAt + this.W;
   }
 
@@ -384,6 +457,7 @@ class LobeTimer {
     const sg = this.qSign.a[this.qHead]!;
     const str = this.qStr.a[this.qHead]!;
     const weak = this.qWeak.a[this.qHead]!;
+    const zt = this.qZt.a[this.qHead]!;
     this.qHead++;
     // The timing values are known up to index last + W - Wt (both smoothings are centred; the wider lags more).
     const yLast = last + W - Wt;
@@ -407,7 +481,10 @@ class LobeTimer {
       w += v;
       wt += v * j;
     }
-    const t = (w > 0 ? wt / w : pk) - this.offset;
+    // A weak lobe stands barely above the noise, which under the narrow timing smoothing can outweigh it and pull
+    // its centroid by several samples: it is timed under the wider detection smoothing instead, where it stands
+    // clear (a weak edge only has to land in the right half bit; the strong ones carry the frame's position).
+    const t = (weak ? zt : w > 0 ? wt / w : pk) - this.offset;
     while (t >= this.blockEnd) {
       this.blockPeaks.push(this.bp);
       this.bp = 0;
@@ -453,6 +530,9 @@ class EdgeScanner {
   private lpeakAt = 0;
   private lprev = 0;
   private lstr = 0;
+  /** The lobe's weight and weighted index above the dead zone (its centroid under the detection smoothing). */
+  private lw = 0;
+  private lwt = 0;
   /** When the oldest accepted lobe has its W samples after the peak. */
   private due = Infinity;
   private last = -1;
@@ -491,7 +571,7 @@ class EdgeScanner {
     const { x, p, W, Wt, shift, R, aMid, dEnv, envRate, yBuf, s1Buf, uBuf, u1Buf, out } = this;
     const n = x.length;
     const yr = out.yRing;
-    let { s1, s2, u1, u2, mid, prev, env, strEnv, strAt, open, lsign, cut, lpeak, lpeakAt, lprev, lstr, due, last, k, kt, yc } = this;
+    let { s1, s2, u1, u2, mid, prev, env, strEnv, strAt, open, lsign, cut, lpeak, lpeakAt, lprev, lstr, lw, lwt, due, last, k, kt, yc } = this;
     for (let i = from; i < to; i++) {
       let yi = 0;
       if (i < n) {
@@ -530,12 +610,14 @@ class EdgeScanner {
           }
           if (v + lprev > lstr) lstr = v + lprev;
           lprev = v;
+          lw += v - cut;
+          lwt += (v - cut) * c;
           continue;
         }
         open = false;
         strEnv = Math.max(lstr, strEnv * Math.exp(-(c - strAt) * envRate));
         strAt = c;
-        if (lstr >= WEAK * strEnv) due = Math.min(due, out.accept(lpeakAt, lsign, lstr, lstr < HYSTERESIS * strEnv));
+        if (lstr >= WEAK * strEnv) due = Math.min(due, out.accept(lpeakAt, lsign, lstr, lstr < HYSTERESIS * strEnv, lw > 0 ? lwt / lw : lpeakAt));
       }
       if (a > DEAD_ZONE * env && a > 0) {
         open = true;
@@ -545,15 +627,17 @@ class EdgeScanner {
         lpeakAt = c;
         lprev = a;
         lstr = a;
+        lw = a - cut;
+        lwt = (a - cut) * c;
       }
     }
-    Object.assign(this, { s1, s2, u1, u2, mid, prev, env, strEnv, strAt, open, lsign, cut, lpeak, lpeakAt, lprev, lstr, due, last, k, kt, yc });
+    Object.assign(this, { s1, s2, u1, u2, mid, prev, env, strEnv, strAt, open, lsign, cut, lpeak, lpeakAt, lprev, lstr, lw, lwt, due, last, k, kt, yc });
   }
 
   finish(): LobeTimer {
     if (this.open) {
       const strEnv = Math.max(this.lstr, this.strEnv * Math.exp(-(this.last + 1 - this.strAt) * this.envRate));
-      if (this.lstr >= WEAK * strEnv) this.out.accept(this.lpeakAt, this.lsign, this.lstr, this.lstr < HYSTERESIS * strEnv);
+      if (this.lstr >= WEAK * strEnv) this.out.accept(this.lpeakAt, this.lsign, this.lstr, this.lstr < HYSTERESIS * strEnv, this.lw > 0 ? this.lwt / this.lw : this.lpeakAt);
     }
     this.out.finalizeAll(this.last);
     return this.out;
@@ -587,12 +671,15 @@ function detectEdges(x: Float32Array, fs: number, p: number): Edges {
   // sign there if there is one; if not, the weaker of the two goes (farther apart, there was a gap, and both may
   // be real).
   const maxInterval = (1.5 * fs) / MIN_BIT_RATE;
+  const minHalf = (0.8 * fs) / (2 * MAX_BIT_RATE);
   blockPeaks.sort((u, v) => u - v);
   const loud = blockPeaks[Math.floor(0.9 * (blockPeaks.length - 1))] ?? 0;
   const floor = SILENCE_FRACTION * loud;
-  const t = new Float64Array(times.n);
-  const sg = new Int8Array(times.n);
-  const st = new Float64Array(times.n);
+  // (Room for a transition inferred between each pair of kept lobes.)
+  const t = reuse('edges.t', 2 * times.n, (n) => new Float64Array(n));
+  const sg = reuse('edges.sign', 2 * times.n, (n) => new Int8Array(n));
+  const st = reuse('edges.strength', 2 * times.n, (n) => new Float64Array(n));
+  const wk = reuse('edges.weak', 2 * times.n, (n) => new Uint8Array(n)).fill(0);
   let m = 0;
   let fill = -1; // the strongest weak lobe since the last kept edge whose sign differs from it
   for (let e = 0; e < times.n; e++) {
@@ -605,12 +692,15 @@ function detectEdges(x: Float32Array, fs: number, p: number): Edges {
       continue;
     }
     if (!(str > floor)) continue;
-    // (With the weak edge between them, the two strong ones may lie up to two of the longest intervals apart.)
-    if (m > 0 && sg[m - 1] === sgn && times.a[e]! - t[m - 1]! < (fill >= 0 ? 2 : 1) * maxInterval) {
-      if (fill >= 0) {
+    // (With a transition between them, the two strong ones may lie up to two of the longest intervals apart.)
+    const gap = m > 0 && sg[m - 1] === sgn ? times.a[e]! - t[m - 1]! : Infinity;
+    if (gap < 2 * maxInterval) {
+      // A fill closer to either than the shortest half bit would make a glitch of two noise lobes, not a transition.
+      if (fill >= 0 && Math.min(times.a[fill]! - t[m - 1]!, times.a[e]! - times.a[fill]!) >= minHalf) {
         t[m] = times.a[fill]!;
         sg[m] = signs.a[fill]!;
         st[m] = strength.a[fill]!;
+        wk[m] = 1;
         m++;
         fill = -1;
         t[m] = times.a[e]!;
@@ -619,12 +709,32 @@ function detectEdges(x: Float32Array, fs: number, p: number): Edges {
         m++;
         continue;
       }
-      if (str > st[m - 1]!) {
-        t[m - 1] = times.a[e]!;
-        st[m - 1] = str;
-        fill = -1; // the candidates seen so far now lie before the kept edge
+      // No lobe of the other sign between them stood out of the noise, yet a whole bit or more separates two
+      // transitions of like strength: the one between them is where the samples step that way most clearly (placed
+      // on the bit grid later). Of two unlike ones, the weaker is taken for noise or ringing, as before.
+      const alike = Math.min(str, st[m - 1]!) >= ALIKE * Math.max(str, st[m - 1]!);
+      const split = alike && gap > fs / MAX_BIT_RATE ? bestSplit(x, p, t[m - 1]!, times.a[e]!, -sgn) : null;
+      if (split !== null) {
+        t[m] = split;
+        sg[m] = -sgn;
+        st[m] = 0;
+        wk[m] = 1;
+        m++;
+        t[m] = times.a[e]!;
+        sg[m] = sgn;
+        st[m] = str;
+        m++;
+        fill = -1;
+        continue;
       }
-      continue;
+      if (gap < maxInterval) {
+        if (str > st[m - 1]!) {
+          t[m - 1] = times.a[e]!;
+          st[m - 1] = str;
+          fill = -1; // the candidates seen so far now lie before the kept edge
+        }
+        continue;
+      }
     }
     t[m] = times.a[e]!;
     sg[m] = sgn;
@@ -632,7 +742,127 @@ function detectEdges(x: Float32Array, fs: number, p: number): Edges {
     m++;
     fill = -1;
   }
-  return { t: t.subarray(0, m), count: m };
+  return { t: t.subarray(0, m), sign: sg.subarray(0, m), strength: st.subarray(0, m), weak: wk.subarray(0, m), alt: reuse('edges.alt', m, (n) => new Float64Array(n)), count: m };
+}
+
+/**
+ * Places each weak transition again, relative to the signal between its neighbours. A weak edge's lobe is at the
+ * mercy of the noise around it (at -10 dB under noise 10 dB down its centroid can be several samples off, and the
+ * strongest weak lobe may be noise): between its two neighbours, ta and tb, biphase mark leaves room for it at
+ * only a few places on the bit grid (the middle of a whole period or of two halves, or a half period from either
+ * end of a period and a half), and the one where the samples step most in the edge's direction is taken. Its time
+ * is then that grid point, which the strong edges around it fix far better than the weak edge could; the other
+ * place is kept for secondChoices.
+ */
+function placeWeakEdges(x: Float32Array, p: number, edges: Edges, Tg: number): void {
+  const { t, sign: sg, strength: st, weak, alt, count: m } = edges;
+  alt.fill(NaN);
+  for (let e = 1; e + 1 < m; e++) {
+    // (A transition recorded low may also stand out just enough to pass for a strong one: far weaker than both its
+    // neighbours, it is placed as a weak one.)
+    if (!weak[e] && !(st[e]! < REFINE * Math.min(st[e - 1]!, st[e + 1]!))) continue;
+    const ta = t[e - 1]!;
+    const tb = t[e + 1]!;
+    const g = (tb - ta) / Tg;
+    const sign = sg[e]!;
+    const cands = Math.abs(g - 1.5) < 0.25 ? [ta + (tb - ta) / 3, ta + (2 * (tb - ta)) / 3] : Math.abs(g - 1) < 0.25 || Math.abs(g - 2) < 0.3 ? [(ta + tb) / 2] : null;
+    if (!cands) continue;
+    let best = -Infinity;
+    let chosen = NaN;
+    for (const c of cands) {
+      const score = stepScore(x, p, ta, tb, c, sign);
+      if (score > best) {
+        best = score;
+        chosen = c;
+      }
+    }
+    // (Too few samples between the neighbours to judge: the lobe's own time stands.)
+    if (!Number.isFinite(chosen)) continue;
+    if (cands.length > 1) alt[e] = cands[0] === chosen ? cands[1]! : cands[0]!;
+    t[e] = chosen;
+  }
+}
+
+/**
+ * The samples between two edges at ta and tb, clear of their ramps, as the square wave: the innovation
+ * (x[n] - p x[n-1]) summed, whatever the coupling. Returns the index of the first (u[0] is that sample) and the
+ * count; u is scratch reused from call to call.
+ */
+function squareBetween(x: Float32Array, p: number, ta: number, tb: number): { lo: number; n: number; u: Float64Array } {
+  const lo = Math.max(1, Math.ceil(ta + 2));
+  const hi = Math.min(x.length - 1, Math.floor(tb - 1));
+  const n = Math.max(0, hi - lo + 1);
+  const u = reuse('step.u', n, (k) => new Float64Array(k));
+  let acc = 0;
+  for (let i = 0; i < n; i++) {
+    acc += finite(x[lo + i]!) - p * finite(x[lo + i - 1]!);
+    u[i] = acc;
+  }
+  return { lo, n, u };
+}
+
+function finite(v: number): number {
+  return Number.isFinite(v) ? v : 0;
+}
+
+/**
+ * How clearly u[0..n) steps in the direction `sign` between u[k - 1] and u[k]: the least-squares step height
+ * alongside a level and a slope (so that a pole a little off, which tilts the rebuilt square wave, does not pass for
+ * a step), times the square root of its information: the likelihood-ratio statistic of a step in white noise.
+ */
+function stepAt(u: Float64Array, n: number, k: number, sign: number): number {
+  if (k < 2 || k > n - 2) return -Infinity;
+  // Regress the step indicator and u on (1, i); the step height is the regression of their residuals.
+  let si = 0;
+  let sii = 0;
+  let su = 0;
+  let siu = 0;
+  let ss = 0;
+  let ssi = 0;
+  let ssu = 0;
+  for (let i = 0; i < n; i++) {
+    const v = u[i]!;
+    si += i;
+    sii += i * i;
+    su += v;
+    siu += i * v;
+    if (i >= k) {
+      ss += 1;
+      ssi += i;
+      ssu += v;
+    }
+  }
+  const det = n * sii - si * si;
+  // The step indicator's projection onto (1, i).
+  const a = (sii * ss - si * ssi) / det;
+  const b = (n * ssi - si * ss) / det;
+  // Sums of the residuals' products: <s~, u~> = <s, u> - a <1, u> - b <i, u>, and <s~, s~> = <s, s> - a <1, s> - b <i, s>.
+  const su2 = ssu - a * su - b * siu;
+  const ss2 = ss - a * ss - b * ssi;
+  if (!(ss2 > 0)) return -Infinity;
+  return (sign * su2) / Math.sqrt(ss2);
+}
+
+/** How clearly the samples between edges at ta and tb step in the direction `sign` at time `at` (see stepAt). */
+function stepScore(x: Float32Array, p: number, ta: number, tb: number, at: number, sign: number): number {
+  const { lo, n, u } = squareBetween(x, p, ta, tb);
+  // The split that puts the step between samples k - 1 and k (at time k - 0.5).
+  return stepAt(u, n, Math.round(at + 0.5) - lo, sign);
+}
+
+/** The time between ta and tb where the samples step most clearly in the direction `sign`, or null if nowhere. */
+function bestSplit(x: Float32Array, p: number, ta: number, tb: number, sign: number): number | null {
+  const { lo, n, u } = squareBetween(x, p, ta, tb);
+  let best = 0;
+  let at: number | null = null;
+  for (let k = 2; k <= n - 2; k++) {
+    const score = stepAt(u, n, k, sign);
+    if (score > best) {
+      best = score;
+      at = lo + k - 0.5;
+    }
+  }
+  return at;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -700,12 +930,12 @@ function globalBitPeriod(times: Float64Array, count: number, fs: number): number
 function decodeBits(times: Float64Array, count: number, Tg: number): Bits {
   // (times is scratch: a dropped glitch pair is overwritten.)
   const cap = Math.max(16, count);
-  const val = new Uint8Array(cap);
-  const t0 = new Float64Array(cap);
-  const tMid = new Float64Array(cap);
-  const t1 = new Float64Array(cap);
-  const run = new Int32Array(cap);
-  const stretched = new Uint8Array(cap);
+  const val = reuse('bits.val', cap, (n) => new Uint8Array(n));
+  const t0 = reuse('bits.t0', cap, (n) => new Float64Array(n));
+  const tMid = reuse('bits.tMid', cap, (n) => new Float64Array(n));
+  const t1 = reuse('bits.t1', cap, (n) => new Float64Array(n));
+  const run = reuse('bits.run', cap, (n) => new Int32Array(n));
+  const stretched = reuse('bits.stretched', cap, (n) => new Uint8Array(n)).fill(0);
   let nb = 0;
   let runId = 0;
   let runBits = 0;
@@ -889,6 +1119,29 @@ class FrameStore implements Frames {
 
   setEnd(i: number, v: number): void {
     this.ends.a[i] = v;
+  }
+
+  /** The frame's label as a count at 30 labels a second, whatever the rate (consecutive labels differ by 1 within a second). */
+  label30(i: number): number {
+    const l = this.labels.a[i]!;
+    return (((l >>> 24) * 60 + ((l >> 16) & 0xff)) * 60 + ((l >> 8) & 0xff)) * 30 + (l & 0xff);
+  }
+
+  reverse(i: number): boolean {
+    return (this.flags.a[i]! & 4) !== 0;
+  }
+
+  /** Keeps the frames `keep` says, in order. */
+  retain(keep: (i: number) => boolean): void {
+    let m = 0;
+    const n = this.length;
+    const all = [this.starts, this.ends, this.labels, this.flags, this.bits, this.swings];
+    for (let i = 0; i < n; i++) {
+      if (!keep(i)) continue;
+      for (const g of all) g.a[m] = g.a[i]!;
+      m++;
+    }
+    for (const g of all) g.n = m;
   }
 
   at(i: number): RawFrame | undefined {
@@ -1144,19 +1397,80 @@ function swing(samples: Float32Array, f: RawFrame): number {
 function decodeWindow(samples: Float32Array, fs: number, offset: number): { raw: RawFrame[]; swings: number[] } {
   const none = { raw: [], swings: [] };
   if (samples.length < 16) return none;
-  const p = estimatePole(samples, levelEvents(samples, fs), fs);
-  const edges = detectEdges(samples, fs, p);
+  const events = levelEvents(samples, fs);
+  const p0 = estimatePole(samples, events, fs);
+  let p = p0;
+  let edges = detectEdges(samples, fs, p);
+  if (edges.count < 16) return none;
+  // The comparator that finds the first quiet stretches loses its way where the level shifts (a DC-coupled
+  // transition recorded low moves the whole signal until the next one), and the pole with it. Where transitions
+  // recorded low were found, those found are the true quiet stretches' bounds: the pole is measured again between
+  // them, and where it differs, the transitions are found again with it.
+  if (edges.weak.includes(1)) {
+    p = estimatePole(samples, edgeEvents(samples, fs, edges, events.peak), fs, true);
+    if (Math.abs(p - p0) > POLE_AGAIN) edges = detectEdges(samples, fs, p);
+    else p = p0;
+  }
   if (edges.count < 16) return none;
   const Tg = globalBitPeriod(edges.t, edges.count, fs);
   if (Tg === null) return none;
-  const bits = decodeBits(edges.t, edges.count, Tg);
-  const raw = confirmed(findFrames(bits).sort((a, b) => a.start - b.start));
+  placeWeakEdges(samples, p, edges, Tg);
+  // (decodeBits overwrites the times it is given.)
+  const times = reuse('edges.times', edges.count, (n) => new Float64Array(n));
+  times.set(edges.t);
+  const raw = secondChoices(edges, times, Tg, confirmed(findFrames(decodeBits(edges.t, edges.count, Tg)).sort((a, b) => a.start - b.start)));
   const swings = raw.map((f) => swing(samples, f));
   for (const f of raw) {
     f.start += offset;
     f.end += offset;
   }
   return { raw, swings };
+}
+
+/**
+ * Frames read again with the other place of the weak transitions that lie outside every frame read. Between two
+ * places on the bit grid a half bit apart, the samples choose wrongly now and then when the transition stands
+ * barely above the noise (-10 dB under noise 10 dB down, at 44.1 or 48 kHz); the frame it belongs to then fails its
+ * sync word or its BCD check, and with the other place it reads. A stretch without frames may hold several such
+ * transitions, of which any may be the wrong one: the bits are read again with all of them moved, then with only
+ * the first of each stretch, only the second, and so on (a few). Only frames where none was read are added.
+ */
+function secondChoices(edges: Edges, times: Float64Array, Tg: number, frames: RawFrame[]): RawFrame[] {
+  const { alt, count } = edges;
+  // The movable transitions outside every frame, with their rank within their stretch between two frames.
+  const movable: number[] = [];
+  const rank: number[] = [];
+  let j = 0;
+  let stretch = -1;
+  let r = 0;
+  for (let e = 0; e < count; e++) {
+    if (!Number.isFinite(alt[e]!)) continue;
+    while (j < frames.length && frames[j]!.end < times[e]!) j++;
+    if (j < frames.length && frames[j]!.start <= times[e]!) continue;
+    r = j === stretch ? r + 1 : 0;
+    stretch = j;
+    movable.push(e);
+    rank.push(r);
+  }
+  if (movable.length === 0) return frames;
+  const margin = 0.1 * Tg;
+  let out = frames;
+  const moved = reuse('edges.moved', count, (n) => new Float64Array(n));
+  for (let k = -1; k < SECOND_CHOICES; k++) {
+    moved.set(times);
+    let n = 0;
+    movable.forEach((e, i) => {
+      if (k < 0 || rank[i] === k) {
+        moved[e] = alt[e]!;
+        n++;
+      }
+    });
+    if (n === 0) break;
+    const again = confirmed(findFrames(decodeBits(moved, count, Tg)).sort((a, b) => a.start - b.start));
+    const added = again.filter((f) => !out.some((g) => f.start < g.end - margin && g.start < f.end - margin));
+    if (added.length > 0) out = [...out, ...added].sort((a, b) => a.start - b.start);
+  }
+  return out;
 }
 
 /**
@@ -1238,6 +1552,49 @@ export function decodeLtc(samples: Float32Array, sampleRate: number, opts: LtcDe
   return decoder.end();
 }
 
+/**
+ * Whether label b (30 a second, see FrameStore.label30) can follow label a at some rate: the next one in the second,
+ * the first of the next second after the last of this one at 24, 25 or 30 fps, or ;02 after 59;29 at drop-frame.
+ */
+function plausibleNext(a: number, b: number): boolean {
+  const d = b - a;
+  const fb = b % 30;
+  const fa = a % 30;
+  return d === 1 || (fb === 0 && (fa === 23 || fa === 24) && d === 30 - fa) || (fb === 2 && fa === 29 && d === 3);
+}
+
+/**
+ * Drops frames misread: one that follows neither the frame before it nor leads to the one after it, where those two
+ * are a couple of labels apart, all three touching and read the same way (or, at either end of the run, one that does
+ * not lead into two frames that follow each other). A transition recorded low under heavy noise can leave a frame
+ * whose bits pass every check with a wrong value; a generator that jumps does not jump away for a single frame and
+ * back. The frame is then missing rather than invented, and its place a dropout.
+ */
+function dropMisreads(raw: FrameStore, frameDur: number): void {
+  const n = raw.length;
+  if (n < 3) return;
+  const touch = (i: number) => Math.abs(raw.start(i + 1) - raw.end(i)) < 0.1 * frameDur && raw.reverse(i) === raw.reverse(i + 1);
+  // (For frames read backwards, the labels run down.)
+  const next = (i: number, j: number) => (raw.reverse(i) ? plausibleNext(raw.label30(j), raw.label30(i)) : plausibleNext(raw.label30(i), raw.label30(j)));
+  const misread = new Uint8Array(n);
+  let any = false;
+  for (let i = 0; i < n; i++) {
+    let bad = false;
+    if (i > 0 && i + 1 < n) {
+      if (touch(i - 1) && touch(i) && !next(i - 1, i) && !next(i, i + 1)) {
+        const gap = (raw.reverse(i) ? -1 : 1) * (raw.label30(i + 1) - raw.label30(i - 1));
+        bad = gap >= 2 && gap <= 8;
+      }
+    } else if (i === 0) bad = touch(0) && touch(1) && !next(0, 1) && next(1, 2);
+    else bad = touch(n - 2) && touch(n - 3) && !next(n - 2, n - 1) && next(n - 3, n - 2);
+    if (bad) {
+      misread[i] = 1;
+      any = true;
+    }
+  }
+  if (any) raw.retain((i) => misread[i] === 0);
+}
+
 /** The run from all frames of a stream: rate, labels, breaks, dropouts, level. */
 function finish(raw: FrameStore, length: number, sampleRate: number, opts: LtcDecodeOptions): LtcDecodeResult {
   const forced: LtcRate | null = opts.fps && opts.fps !== 'auto' ? opts.fps : null;
@@ -1248,6 +1605,8 @@ function finish(raw: FrameStore, length: number, sampleRate: number, opts: LtcDe
   const durations = new Float64Array(n);
   for (let i = 0; i < n; i++) durations[i] = raw.end(i) - raw.start(i);
   const frameDur = median(durations);
+  dropMisreads(raw, frameDur);
+  if (raw.length !== n) return finish(raw, length, sampleRate, opts);
   // Where a frame runs straight into the next, its end is that frame's start: one boundary, one position. (A
   // single frame's fitted slope is a little less exact than its start, which every frame's fit pins alike.)
   for (let i = 0; i + 1 < n; i++) {

@@ -7,7 +7,7 @@
  * not exist). Counts wrap at 24 hours.
  */
 import Timecode from 'smpte-timecode';
-import { LTC_RATES, type LtcRate } from './rates.js';
+import { LTC_RATES, TIMECODE_RATES, type LtcRate, type TimecodeRate } from './rates.js';
 
 export { LTC_RATES, type LtcRate };
 
@@ -19,15 +19,12 @@ export interface LtcRateInfo {
   dropFrame: boolean;
 }
 
-const RATE_INFO: Record<LtcRate, LtcRateInfo> = {
-  '23.976': { nominalFps: 24, realFps: 24000 / 1001, dropFrame: false },
-  '24': { nominalFps: 24, realFps: 24, dropFrame: false },
-  '25': { nominalFps: 25, realFps: 25, dropFrame: false },
-  '29.97df': { nominalFps: 30, realFps: 30000 / 1001, dropFrame: true },
-  '29.97': { nominalFps: 30, realFps: 30000 / 1001, dropFrame: false },
-  '30': { nominalFps: 30, realFps: 30, dropFrame: false },
-  '30df': { nominalFps: 30, realFps: 30, dropFrame: true },
-};
+/** A rate's real frame rate and how its labels are counted. */
+function infoOf(rate: TimecodeRate): LtcRateInfo {
+  return { nominalFps: Math.round(rate.num / rate.den), realFps: rate.num / rate.den, dropFrame: rate.dropFrame };
+}
+
+const RATE_INFO = Object.fromEntries(LTC_RATES.map((r) => [r, infoOf(TIMECODE_RATES[r])])) as Record<LtcRate, LtcRateInfo>;
 
 export function isLtcRate(v: unknown): v is LtcRate {
   return typeof v === 'string' && (LTC_RATES as readonly string[]).includes(v);
@@ -105,6 +102,12 @@ export interface LabelCounting {
 
 function counting(rate: LtcRate): LabelCounting {
   return { fps: RATE_INFO[rate].nominalFps, dropFrame: RATE_INFO[rate].dropFrame };
+}
+
+/** How the labels of any rate of the table (or one a BWF file declares outside it) are counted. */
+export function labelCounting(rate: TimecodeRate): LabelCounting {
+  const { nominalFps: fps, dropFrame } = infoOf(rate);
+  return { fps, dropFrame };
 }
 
 /** Labels skipped at the start of each dropped minute. */
@@ -198,9 +201,9 @@ export function framesToSeconds(count: number, rate: LtcRate): number {
  */
 export function toSmpteTimecode(tc: string | TimecodeFields, rate: LtcRate): Timecode.TimecodeInstance {
   const t = typeof tc === 'string' ? parseTimecode(tc) : tc;
-  const { nominalFps: fps, dropFrame } = RATE_INFO[rate];
+  const { num, den, dropFrame } = TIMECODE_RATES[rate];
   // smpte-timecode only drops frames at 30000/1001; 30 DF labels and counts are the same as 29.97 DF's (only the
   // real frame rate differs, which a label does not carry), so it is handed to the package as 29.97 DF.
-  const fr: Timecode.FRAMERATE = rate === '23.976' ? [24000, 1001] : rate === '29.97' || dropFrame ? [30000, 1001] : (fps as 24 | 25 | 30);
+  const fr: Timecode.FRAMERATE = dropFrame ? [TIMECODE_RATES['29.97df'].num, TIMECODE_RATES['29.97df'].den] : den === 1 ? (num as 24 | 25 | 30) : [num, den];
   return Timecode({ hours: t.hours, minutes: t.minutes, seconds: t.seconds, frames: t.frames }, fr, dropFrame);
 }
