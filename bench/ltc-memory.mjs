@@ -41,7 +41,7 @@ function header(dataBytes) {
   return b;
 }
 
-function writeRf64(path, gib) {
+export function writeRf64(path, gib) {
   const perChunk = FRAMES_PER_CHUNK * 1920;
   const chunks = Math.max(1, Math.round((gib * 2 ** 30) / (perChunk * CHANNELS * BYTES)));
   const fd = openSync(path, 'w');

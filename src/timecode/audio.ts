@@ -44,7 +44,10 @@ export interface AudioStream {
   info: Omit<AudioClip, 'samples'>;
   /** Samples in the channel when the container says so (WAV), else null (ffmpeg decodes as it goes). */
   length: number | null;
-  /** The samples, a block at a time; read once. */
+  /**
+   * The samples, a block at a time; read once. A block is valid until the next is asked for: a WAV's blocks share one
+   * buffer, so that a long file's samples are not a new array each (garbage freed later than it is made).
+   */
   blocks: AsyncIterable<Float32Array>;
 }
 
@@ -119,11 +122,12 @@ function* channelBlocks(src: ByteSource, layout: WavLayout, f: WavFormat, channe
   const unsigned8 = !isFloat && bps === 1;
   const scale = isFloat ? 1 : unsigned8 ? 1 / 128 : 1 / 2 ** (8 * bps - 1);
   let nonFinite = 0;
+  const buffer = new Float32Array(framesPerBlock);
   for (let start = 0; start < frames; start += framesPerBlock) {
     const want = Math.min(framesPerBlock, frames - start);
     const raw = src.read(data.bodyOffset + start * f.blockAlign, want * f.blockAlign);
     const n = Math.floor(raw.length / f.blockAlign);
-    const out = new Float32Array(n);
+    const out = buffer.subarray(0, n);
     if (isFloat) {
       // IEEE float needs no conversion: read the floats straight from the bytes.
       const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
@@ -158,7 +162,7 @@ function* channelBlocks(src: ByteSource, layout: WavLayout, f: WavFormat, channe
   if (nonFinite > 0) warnings.push(`${nonFinite} samples were NaN or infinite and were read as 0.`);
 }
 
-/** Blocks joined into one array (for callers that want the whole channel at once). */
+/** Blocks joined into one array (for callers that want the whole channel at once): copies, each its own. */
 function join(blocks: Float32Array[]): Float32Array {
   if (blocks.length === 1) return blocks[0]!;
   const out = new Float32Array(blocks.reduce((n, b) => n + b.length, 0));
@@ -221,7 +225,8 @@ export function readWavBytes(bytes: Uint8Array, opts: ReadAudioOptions & { path?
   const channel = checkChannelOption(opts.channel ?? 0, path);
   const outcome = readWavSource(new MemorySource(bytes), path, channel, opts);
   if (outcome.stream) {
-    return { ...outcome.stream.info, samples: join([...outcome.stream.blocks()]) };
+    // Blocks share one buffer: each is copied as it comes.
+    return { ...outcome.stream.info, samples: join(Array.from(outcome.stream.blocks(), (b) => b.slice())) };
   }
   const f = outcome.needsFfmpeg!.layout.format!;
   throw new AudioError('K4S_NOT_AUDIO', `${path} holds ${encodingName(f.encoding)} audio, which k4sync decodes only through ffmpeg (readAudio on the file).`, path);
@@ -301,7 +306,7 @@ async function openThroughFfmpeg(
 export async function readAudio(path: string, opts: ReadAudioOptions = {}): Promise<AudioClip> {
   const stream = await openAudio(path, opts);
   const blocks: Float32Array[] = [];
-  for await (const b of stream.blocks) blocks.push(b);
+  for await (const b of stream.blocks) blocks.push(b.slice());
   return { ...stream.info, samples: join(blocks) };
 }
 
