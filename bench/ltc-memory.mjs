@@ -67,8 +67,11 @@ export function ltcMemory(gib = 2) {
     const file = join(dir, 'roll.wav');
     const frames = writeRf64(file, gib);
     const t0 = process.hrtime.bigint();
-    // /usr/bin/time is not everywhere; the child reports its own peak RSS (kB) as it exits.
-    const r = spawnSync(process.execPath, ['--import', 'data:text/javascript,process.on("exit",()=>process.stderr.write(`maxRSS ${process.resourceUsage().maxRSS}\\n`))', join(root, 'dist/bin/k4sync.js'), 'ltc', file], { encoding: 'utf8' });
+    // /usr/bin/time is not everywhere; the child reports its own peak RSS (kB) as it exits. VmHWM, where Linux has it:
+    // getrusage's maxRSS also counts the forked copy of this process before its exec, so a bench that has read a
+    // large take itself would be charged for it.
+    const report = 'import { readFileSync } from "node:fs"; process.on("exit", () => { let kb = process.resourceUsage().maxRSS; try { kb = Number(/VmHWM:\\s+(\\d+)/.exec(readFileSync("/proc/self/status", "utf8"))[1]); } catch {} process.stderr.write(`maxRSS ${kb}\\n`); });';
+    const r = spawnSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(report)}`, join(root, 'dist/bin/k4sync.js'), 'ltc', file], { encoding: 'utf8' });
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     const peakKb = Number(/maxRSS (\d+)/.exec(r.stderr)?.[1] ?? NaN);
     const decoded = Number(/frames\s+(\d+)/.exec(r.stdout)?.[1] ?? NaN);
