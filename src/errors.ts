@@ -4,6 +4,8 @@
  * the work itself could not be done, e.g. a full disk; internal: exit 70, a bug in k4sync), one sentence saying what
  * happened, and a remedy saying what to do. docs/errors.md lists every code; a test keeps the two in step.
  */
+import { statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 
 export type ErrorKind = 'input' | 'failure' | 'internal';
 
@@ -140,6 +142,23 @@ const ERRNO: Record<string, { code: ErrorCode; why: string }> = {
   ELOOP: { code: 'K4S_BAD_FLAG', why: 'it loops through symbolic links' },
 };
 
+/**
+ * Whether the nearest part of `path` that exists is a file: Windows answers ENOENT for a path that runs through a
+ * file (file.mkv/x), where POSIX says ENOTDIR, and the user should hear the same sentence on both.
+ */
+function runsThroughFile(path: string): boolean {
+  let p = resolve(path);
+  for (let parent = dirname(p); parent !== p; p = parent, parent = dirname(p)) {
+    try {
+      return !statSync(parent).isDirectory();
+    } catch (e) {
+      // Missing, or itself below a file: look further up.
+      if (errnoOf(e) !== 'ENOENT' && errnoOf(e) !== 'ENOTDIR') return false;
+    }
+  }
+  return false;
+}
+
 /** The errno of a Node system error, when it is one. */
 export function errnoOf(e: unknown): string | null {
   const code = (e as NodeJS.ErrnoException | null)?.code;
@@ -153,7 +172,8 @@ export function errnoOf(e: unknown): string | null {
  */
 export function fromSystemError(e: unknown, path: string, doing: string): K4sError {
   if (isK4sError(e)) return e;
-  const errno = errnoOf(e);
+  let errno = errnoOf(e);
+  if (errno === 'ENOENT' && runsThroughFile(path)) errno = 'ENOTDIR';
   const known = errno ? ERRNO[errno] : undefined;
   if (known) return new K4sError(known.code, `Cannot ${doing} ${path}: ${known.why}.`, undefined, { cause: e });
   if (errno) return new K4sError('K4S_IO', `Cannot ${doing} ${path}: ${errno} (${(e as Error).message}).`, undefined, { cause: e });

@@ -171,3 +171,19 @@ describe('fromSystemError: one sentence naming the path', () => {
     });
   });
 });
+
+describe('a path that runs through a file', () => {
+  it('is "not a folder" whatever the system answers (Windows says ENOENT where POSIX says ENOTDIR)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'k4sync-errno-'));
+    try {
+      const file = join(dir, 'take.mkv');
+      writeFileSync(file, 'x');
+      const enoent = () => Object.assign(new Error('no such file'), { code: 'ENOENT' });
+      expect(fromSystemError(enoent(), join(file, 'out', 'audit.json'), 'write').code).toBe('K4S_NOT_FOLDER');
+      expect(fromSystemError(enoent(), join(dir, 'missing', 'audit.json'), 'write').code).toBe('K4S_NOT_FOUND');
+      expect(fromSystemError(enoent(), join(dir, 'missing.json'), 'read').code).toBe('K4S_NOT_FOUND');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
