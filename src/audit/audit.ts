@@ -55,7 +55,11 @@ export interface AssessOptions {
  * and the audio placed on it. `inputs` are its files as read, in `take.files` order.
  */
 export async function assessTake(take: TakeFiles, inputs: SensorInput[], opts: AssessOptions): Promise<TakeAssessment> {
-  const judged = judgeTake(take, inputs);
+  return assessJudged(take, judgeTake(take, inputs), opts);
+}
+
+/** assessTake for a take whose state is judged already. */
+async function assessJudged(take: TakeFiles, judged: JudgedTake, opts: AssessOptions): Promise<TakeAssessment> {
   const timecode = await loadTimecode(take.dir, judged.takeJson.json?.manifest ?? null);
   // A trimmed take keeps the clocks its source measured: a window of it cannot measure them as well.
   const trim = judged.takeJson.json?.trim ?? null;
@@ -76,11 +80,11 @@ export async function audit(req: AuditRequest): Promise<AuditReport> {
   const takes = resolveTakes(req.paths);
   const inputs = await readFiles(takes.flatMap((t) => t.files), req.onProgress);
   // Files that cannot be one take are refused (judgeTake throws) before any take is judged.
-  for (const t of takes) judgeTake(t, t.files.map((f) => inputs.get(f)!));
+  const judged = takes.map((t) => judgeTake(t, t.files.map((f) => inputs.get(f)!)));
   const now = new Date();
   const results = [];
-  for (const t of takes) {
-    const { audit: take } = await assessTake(t, t.files.map((f) => inputs.get(f)!), { thresholds: req.thresholds, reference: req.reference, audio: req.audio, now });
+  for (const [i, t] of takes.entries()) {
+    const { audit: take } = await assessJudged(t, judged[i]!, { thresholds: req.thresholds, reference: req.reference, audio: req.audio, now });
     results.push(take);
   }
   const verdict = results.reduce<Status>((w, r) => (RANK[r.verdict] > RANK[w] ? r.verdict : w), 'PASS');

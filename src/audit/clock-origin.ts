@@ -1,4 +1,4 @@
-import { EPOCH_CLOCK_MIN_US } from '../recording/index.js';
+import { EPOCH_CLOCK_MIN_US, epochDate } from '../recording/index.js';
 import type { SensorInput } from './input.js';
 
 /**
@@ -62,5 +62,5 @@ export function takeClocks(firstUs: Map<SensorInput, number>, preferred: SensorI
 /** A device time as a reader would understand it: a UTC date for an epoch clock, seconds since start otherwise. */
 export function clockReading(us: number): string {
   if (us < EPOCH_CLOCK_MIN_US) return `${(us / 1e6).toFixed(3)} s`;
-  return `${new Date(Math.floor(us / 1000)).toISOString().replace('T', ' ').replace('Z', ' UTC')}`;
+  return epochDate(us).replace('T', ' ').replace('Z', ' UTC');
 }

@@ -53,8 +53,9 @@ export interface TakeTimeline {
   excluded: ExcludedSensor[];
 }
 
-/** Why a sensor cannot be placed on the reference's clock, or null when it can. */
-function exclusion(input: SensorInput, timing: SensorTiming | undefined, ref: SensorTiming, offset: PairOffset | null): string | null {
+/** Why a sensor cannot be placed on the reference's clock, or null when it can (then it has a timing). */
+function exclusion(input: SensorInput, timing: SensorTiming | undefined, ref: SensorTiming, offset: PairOffset | null, unrelated: boolean): string | null {
+  if (unrelated) return 'its device clock counts from another origin than the rig\'s (its timestamp reset failed): no time places its frames on the rig timeline';
   if (input.error) return `it could not be read (${input.error.code}: ${input.error.message})`;
   if (!timing) return 'it has fewer than 3 colour or depth frames';
   if (timing === ref) return null;
@@ -110,15 +111,13 @@ export function buildTimeline(p: TimelineParts): TakeTimeline | null {
   const sensors: SensorOnTimeline[] = [];
   const excluded: ExcludedSensor[] = [];
   for (const input of p.inputs) {
-    const timing = p.timings.get(input);
     const offset = p.offsets.get(input) ?? null;
-    const why = p.unrelated.has(input)
-      ? 'its device clock counts from another origin than the rig\'s (its timestamp reset failed): no time places its frames on the rig timeline'
-      : exclusion(input, timing, ref, offset);
-    if (why !== null || !timing) {
-      excluded.push({ serial: input.serial, file: input.file, reason: why ?? 'it has no frames' });
+    const why = exclusion(input, p.timings.get(input), ref, offset, p.unrelated.has(input));
+    if (why !== null) {
+      excluded.push({ serial: input.serial, file: input.file, reason: why });
       continue;
     }
+    const timing = p.timings.get(input)!;
     // Depth sits the configured (90 kHz-quantized) delay after colour; IR carries depth's time.
     const depthDelayUs = quantizeUs(input.depthDelayUs);
     const color = input.color ?? new Float64Array(0);

@@ -1,4 +1,4 @@
-import { EPOCH_CLOCK_MIN_US, familyName } from './device-family.js';
+import { EPOCH_CLOCK_MIN_US, epochDate, familyName } from './device-family.js';
 import type { RecordingSummary } from './summary.js';
 
 function mb(bytes: number): string {
@@ -42,7 +42,7 @@ export function describeRecording(s: RecordingSummary): string {
   row('modes', `colour ${colour}, depth ${depth}, ${c.cameraFps ?? '?'} fps, IMU ${c.imuTrackEnabled ? 'on' : 'off'}`);
   const source = { tag: 'from K4A_START_OFFSET_NS', imu: 'recovered from the first IMU sample', none: 'unknown: timestamps are relative' }[s.startOffset.source];
   // An epoch clock's offset reads as a date: that is what it is.
-  const epoch = s.startOffset.us >= EPOCH_CLOCK_MIN_US ? `, the clock counts from the Unix epoch: ${new Date(Math.floor(s.startOffset.us / 1000)).toISOString()}` : '';
+  const epoch = s.startOffset.us >= EPOCH_CLOCK_MIN_US ? `, the clock counts from the Unix epoch: ${epochDate(s.startOffset.us)}` : '';
   row('start', `offset ${s.startOffset.us} µs (${source}${epoch})`);
   s.tracks.forEach((t, i) => {
     const unit = t.builtin === 'IMU' ? 'samples' : t.builtin ? 'frames' : 'blocks';

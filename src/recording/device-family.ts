@@ -35,3 +35,8 @@ export const OFFICIAL_READER_START_OFFSET_LIMIT_US = 2 ** 32;
 
 /** No clock started at zero counts this high (µs since 1970 on 2001-09-09): such a clock counts from the epoch. */
 export const EPOCH_CLOCK_MIN_US = 1e15;
+
+/** An epoch clock's reading as the date it is (ISO 8601, UTC, to the millisecond). */
+export function epochDate(us: number): string {
+  return new Date(Math.floor(us / 1000)).toISOString();
+}

@@ -1,6 +1,6 @@
 /** A table per sensor: configuration, timing, alignment with the reference, drops (with timecode when measured). */
 import type { PairOffset, SensorAudit, TakeAudit } from '../../audit/types.js';
-import { EPOCH_CLOCK_MIN_US, familyName } from '../../recording/index.js';
+import { EPOCH_CLOCK_MIN_US, epochDate, familyName } from '../../recording/index.js';
 import { html, join, type Html, type Interpolation } from './html.js';
 import { basename, int, num, plural, ppm, seconds, signed, us } from './format.js';
 import { checkName, sensorChecks, sensorStatus, ROLE_NAMES } from './facts.js';
@@ -33,7 +33,7 @@ function timing(s: SensorAudit): Row[] {
   const rows: Row[] = [
     ['Frames', int(s.frames)],
     ...(s.firstDeviceTimestampUs !== null && s.firstDeviceTimestampUs >= EPOCH_CLOCK_MIN_US
-      ? [['Device clock', `counts from the Unix epoch: first frame at ${new Date(Math.floor(s.firstDeviceTimestampUs / 1000)).toISOString()}`] as Row]
+      ? [['Device clock', `counts from the Unix epoch: first frame at ${epochDate(s.firstDeviceTimestampUs)}`] as Row]
       : []),
     ['First frame', seconds(s.firstDeviceTimestampUs, 6)],
     ['Last frame', seconds(s.lastDeviceTimestampUs, 6)],
