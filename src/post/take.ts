@@ -4,6 +4,7 @@ import {
 } from '../audit/index.js';
 import { isRecordingError, readRecording, type Recording } from '../recording/index.js';
 import { resolveTakes } from '../take/index.js';
+import { K4sError } from '../errors.js';
 import { PostError } from './errors.js';
 
 /** One sensor of a take: its recording as our reader sees it and what the audit made of it. */
@@ -64,6 +65,11 @@ export async function loadTake(path: string, opts: LoadTakeOptions = {}): Promis
     }
   });
   const { audit, timeline, judged } = await assessTake(take, inputs, { thresholds: opts.thresholds ?? DEFAULT_THRESHOLDS, reference: opts.reference });
+  // Rig frames are counted on the reference's clock: another sensor than the one asked for would number them silently.
+  if (opts.reference && audit.reference !== opts.reference) {
+    const readable = audit.sensors.filter((s) => s.error === null).map((s) => s.serial);
+    throw new K4sError('K4S_BAD_FLAG', `--reference ${opts.reference} is not a readable sensor of ${take.name}.`, `Give one of its sensors: ${readable.join(', ') || 'none is readable'}.`);
+  }
   const sensors = judged.inputs.map((input, i): TakeSensor => ({
     serial: input.serial,
     file: input.file,

@@ -42,7 +42,7 @@ export function parseWindow(spec: string | WindowSpec | undefined): WindowSpec {
 }
 
 function bad(spec: string | WindowSpec, why: string): PostError {
-  return new PostError('K4S_BAD_WINDOW', `--window ${typeof spec === 'string' ? spec : JSON.stringify(spec)}: ${why}.`);
+  return new PostError('K4S_BAD_WINDOW', `--window ${typeof spec === 'string' ? spec : windowText(spec)}: ${why}.`);
 }
 
 /** Orders two SMPTE timecodes (HH:MM:SS:FF, any frame separator). */

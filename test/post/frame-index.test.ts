@@ -204,3 +204,11 @@ describe('timecode comes from the audit, through the take timeline', () => {
     expect(frames.at(-1)!).toBeLessThanOrEqual(timecodeToFrames(take.audit.timecode!.out, rate));
   });
 });
+
+describe('a --reference that is not a sensor of the take', () => {
+  it('is refused as bad input naming the sensors, never replaced silently by another', async () => {
+    await expect(loadTake(join(SAMPLES, 'daisy-chain'), { reference: 'NOPE' })).rejects.toMatchObject({
+      code: 'K4S_BAD_FLAG', kind: 'input', remedy: expect.stringContaining('000100000001, 000100000002, 000100000003'),
+    });
+  });
+});

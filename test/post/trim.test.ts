@@ -294,6 +294,8 @@ describe('trim refuses what it cannot do', () => {
     const refused = (code: string) => ({ code, kind: 'input' });
     await expect(runTrim(take, { out: join(tempDir('bad'), 'o'), window: 'frames:9-3' })).rejects.toMatchObject(refused('K4S_BAD_WINDOW'));
     await expect(runTrim(take, { out: join(tempDir('bad'), 'o'), window: 'frames:0-100000' })).rejects.toMatchObject(refused('K4S_BAD_WINDOW'));
+    // The window is named as the user wrote it.
+    await expect(runTrim(take, { out: join(tempDir('bad'), 'o'), window: 'frames:500-600' })).rejects.toMatchObject({ message: expect.stringMatching(/^--window frames:500-600: /) });
     await expect(runTrim(take, { out: join(tempDir('bad'), 'o'), window: 'sometimes' })).rejects.toMatchObject(refused('K4S_BAD_WINDOW'));
     await expect(runTrim(take, { out: take })).rejects.toMatchObject(refused('K4S_OUTPUT_IS_INPUT'));
     const busy = tempDir('busy');
